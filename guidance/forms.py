@@ -1,0 +1,244 @@
+"""Validation of case facts, shared by the wizard and the JSON API.
+
+Each wizard step is one of the step forms below. ``CaseForm`` is all of them at once
+with the cross-field rules, and is what both the API and the wizard's final submit
+validate against, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from guidance import engine
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class TumourForm(forms.Form):
+    title = "The tumour"
+
+    site = forms.ChoiceField(
+        choices=engine.SITES,
+        widget=forms.RadioSelect,
+        label="Primary site",
+        error_messages={"invalid_choice": "Choose one of the listed sites."},
+    )
+    tumour_type = forms.ChoiceField(
+        choices=engine.TUMOUR_TYPES,
+        widget=forms.RadioSelect,
+        label="Tumour type",
+        error_messages={"invalid_choice": "Choose one of the listed tumour types."},
+    )
+    hormonal_symptoms = forms.TypedChoiceField(
+        choices=YES_NO,
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        label="Hormonal symptoms",
+        help_text="Symptoms of hormone secretion, e.g. hypoglycaemia, flushing, diarrhoea.",
+        error_messages={"invalid_choice": "Answer yes or no."},
+    )
+
+
+class PancreasForm(forms.Form):
+    title = "Pancreatic region"
+
+    pancreas_region = forms.ChoiceField(
+        choices=engine.PANCREAS_REGIONS,
+        widget=forms.RadioSelect,
+        label="Region of the pancreas",
+        error_messages={
+            "required": "Choose the region of the pancreas.",
+            "invalid_choice": "Choose one of the listed regions.",
+        },
+    )
+
+
+class PathologyForm(forms.Form):
+    title = "Pathology"
+
+    differentiation = forms.ChoiceField(
+        choices=engine.DIFFERENTIATIONS,
+        widget=forms.RadioSelect,
+        label="Differentiation",
+        error_messages={"invalid_choice": "Choose well, poor or not known."},
+    )
+    ki67_percent = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=engine.KI67_MAX,
+        max_digits=4,
+        decimal_places=1,
+        label="Ki-67 index (%)",
+        help_text="0 to 100, one decimal place. Leave empty if not reported.",
+        error_messages={
+            "min_value": "Ki-67 must be between 0 and 100 %.",
+            "max_value": "Ki-67 must be between 0 and 100 %.",
+            "invalid": "Enter Ki-67 as a number, e.g. 2.5.",
+        },
+    )
+    mitoses_per_10hpf = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=engine.MITOSES_MAX,
+        label="Mitoses per 10 HPF",
+        help_text="A whole number, 0 to 500 (10 HPF ≈ 2 mm²). Leave empty if not reported.",
+        error_messages={
+            "min_value": "The mitotic count must be between 0 and 500.",
+            "max_value": "The mitotic count must be between 0 and 500.",
+            "invalid": "Enter the mitotic count as a whole number.",
+        },
+    )
+
+
+class ExtentForm(forms.Form):
+    title = "Size and extent"
+
+    size_mm = forms.DecimalField(
+        max_value=engine.SIZE_MAX_MM,
+        max_digits=4,
+        decimal_places=1,
+        label="Size of the primary tumour (mm)",
+        help_text="Greater than 0 and at most 300 mm, one decimal place.",
+        error_messages={
+            "max_value": "Size must be greater than 0 and at most 300 mm.",
+            "invalid": "Enter the size in millimetres, e.g. 15 or 15.5.",
+        },
+    )
+    extent = forms.ChoiceField(
+        choices=engine.EXTENTS,
+        widget=forms.RadioSelect,
+        label="Extent of disease",
+        error_messages={"invalid_choice": "Choose one of the listed extents."},
+    )
+    ssr_imaging = forms.ChoiceField(
+        choices=engine.SSR_IMAGING,
+        initial="not_done",
+        widget=forms.RadioSelect,
+        label="Somatostatin-receptor imaging",
+        error_messages={"invalid_choice": "Choose positive, negative or not done."},
+    )
+
+    def clean_size_mm(self) -> Decimal:
+        size = self.cleaned_data["size_mm"]
+        if size <= 0:
+            raise forms.ValidationError("Size must be greater than 0 and at most 300 mm.")
+        return size
+
+
+class MetastasesForm(forms.Form):
+    title = "Metastases"
+
+    metastases_resectable = forms.ChoiceField(
+        choices=engine.RESECTABILITY,
+        initial="unknown",
+        widget=forms.RadioSelect,
+        label="Are the metastases resectable?",
+        error_messages={"invalid_choice": "Choose resectable, not resectable or not yet assessed."},
+    )
+
+
+class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesForm):
+    """The whole case at once, with the rules that span steps."""
+
+    pancreas_region = forms.ChoiceField(
+        choices=engine.PANCREAS_REGIONS,
+        required=False,
+        label=PancreasForm.base_fields["pancreas_region"].label,
+        error_messages={"invalid_choice": "Choose one of the listed regions."},
+    )
+    metastases_resectable = forms.ChoiceField(
+        choices=engine.RESECTABILITY,
+        required=False,
+        label=MetastasesForm.base_fields["metastases_resectable"].label,
+        error_messages={"invalid_choice": "Choose yes, no or unknown."},
+    )
+    ssr_imaging = forms.ChoiceField(
+        choices=engine.SSR_IMAGING,
+        required=False,
+        label=ExtentForm.base_fields["ssr_imaging"].label,
+        error_messages={"invalid_choice": "Choose positive, negative or not_done."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        site = cleaned.get("site")
+        region = cleaned.get("pancreas_region")
+        if site == "pancreas" and not region and "pancreas_region" not in self.errors:
+            self.add_error("pancreas_region", "Give the region of the pancreas.")
+        if site and site != "pancreas" and region:
+            self.add_error(
+                "pancreas_region", "A pancreatic region applies only to tumours of the pancreas."
+            )
+        extent = cleaned.get("extent")
+        resectable = cleaned.get("metastases_resectable")
+        if extent and extent != "distant_metastases" and resectable in ("yes", "no"):
+            self.add_error(
+                "metastases_resectable",
+                "Resectability of metastases applies only when there are distant metastases.",
+            )
+        cleaned["metastases_resectable"] = cleaned.get("metastases_resectable") or "unknown"
+        cleaned["ssr_imaging"] = cleaned.get("ssr_imaging") or "not_done"
+        return cleaned
+
+    def facts(self) -> engine.CaseFacts:
+        """The validated case. Call only after ``is_valid()``."""
+        data = self.cleaned_data
+        return engine.CaseFacts(
+            site=data["site"],
+            pancreas_region=data["pancreas_region"] or None,
+            tumour_type=data["tumour_type"],
+            hormonal_symptoms=data["hormonal_symptoms"],
+            size_mm=data["size_mm"],
+            differentiation=data["differentiation"],
+            ki67_percent=data["ki67_percent"],
+            mitoses_per_10hpf=data["mitoses_per_10hpf"],
+            extent=data["extent"],
+            metastases_resectable=data["metastases_resectable"],
+            ssr_imaging=data["ssr_imaging"],
+        )
+
+
+FACT_FIELDS = tuple(field.name for field in dataclasses.fields(engine.CaseFacts))
+
+
+def form_data(values: dict[str, Any]) -> dict[str, str]:
+    """Case facts (as Python or JSON values) in the string form a form posts."""
+    data = {}
+    for name, value in values.items():
+        if value is None:
+            data[name] = ""
+        elif isinstance(value, bool):
+            data[name] = "yes" if value else "no"
+        else:
+            data[name] = str(value)
+    return data
+
+
+def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Case facts (JSON values) as (label, value) rows a clinician reads."""
+    rows = []
+    for name in FACT_FIELDS:
+        field = CaseForm.base_fields[name]
+        value = facts.get(name)
+        if name == "pancreas_region" and facts.get("site") != "pancreas":
+            continue
+        if name == "metastases_resectable" and facts.get("extent") != "distant_metastases":
+            continue
+        if value is None or value == "":
+            shown = "Not given"
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        elif isinstance(value, int | float):
+            shown = engine.number(Decimal(str(value)))
+        else:
+            shown = str(dict(field.choices).get(value, value))
+        rows.append((str(field.label), shown))
+    return rows

@@ -1,0 +1,110 @@
+"""A recommendation as shown: the engine's result joined to the guideline's words.
+
+``build()`` returns plain JSON-ready data. The recommendation page, the JSON API and a
+saved case's snapshot are all made from it, so what is saved is exactly what was shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from guidance import engine
+from guidance.forms import describe
+from guidance.models import GuidelineVersion
+
+MISSING_SECTION = "section-missing"
+
+
+def facts_as_json(facts: engine.CaseFacts) -> dict[str, Any]:
+    """The case facts as JSON values: decimals as numbers, absent values as null."""
+    values = asdict(facts)
+    for name, value in values.items():
+        if isinstance(value, Decimal):
+            values[name] = int(value) if value == value.to_integral_value() else float(value)
+    return values
+
+
+def build(*, facts: engine.CaseFacts, version: GuidelineVersion) -> dict[str, Any]:
+    """Run the engine and quote the version's text for every section and warning.
+
+    Two queries: the version's applicable sections, then its warning texts.
+    """
+    result = engine.recommend(facts)
+    sections = {s.slug: s for s in version.sections.filter(slug__in=result.slugs)}
+    messages = dict(
+        version.warnings.filter(code__in=result.warning_codes).values_list("code", "message")
+    )
+    # A published version should hold every section the engine can return (a system check
+    # and the publishing rules make sure of it). If one is missing anyway, say so first
+    # rather than leave a gap the clinician cannot see.
+    warnings = [
+        {
+            "code": MISSING_SECTION,
+            "detail": slug,
+            "message": "The published guideline has no text for a section that applies to "
+            f"this case ({slug}). Do not rely on this recommendation; tell the guideline editors.",
+        }
+        for slug in result.slugs
+        if slug not in sections
+    ]
+    warnings += [
+        {
+            "code": warning.code,
+            "detail": warning.detail,
+            "message": messages.get(
+                warning.code,
+                f"The published guideline has no text for this warning ({warning.code}).",
+            ),
+        }
+        for warning in result.warnings
+    ]
+
+    recommendations = [
+        {
+            "section": applied.slug,
+            "group": sections[applied.slug].group,
+            "heading": sections[applied.slug].heading,
+            "text": sections[applied.slug].text,
+            "order": sections[applied.slug].order,
+            "reasons": list(applied.reasons),
+        }
+        for applied in result.sections
+        if applied.slug in sections
+    ]
+    recommendations.sort(key=lambda item: item["order"])
+    return {
+        "guideline": {
+            "title": version.guideline.title,
+            "version": version.label,
+            "citation": version.citation,
+        },
+        "grade": result.grade.value if result.grade else None,
+        "grade_basis": list(result.grade_basis),
+        "category": result.category.value,
+        "category_label": result.category.label,
+        "category_basis": result.category_basis,
+        "recommendations": recommendations,
+        "warnings": warnings,
+        "facts": facts_as_json(facts),
+    }
+
+
+def grouped(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Recommendations in their guideline groups, in guideline order."""
+    groups: list[dict[str, Any]] = []
+    for item in recommendations:
+        if not groups or groups[-1]["name"] != item["group"]:
+            groups.append({"name": item["group"], "sections": []})
+        groups[-1]["sections"].append(item)
+    return groups
+
+
+def page_context(shown: dict[str, Any]) -> dict[str, Any]:
+    """What the recommendation templates need, from the data as shown."""
+    return {
+        "shown": shown,
+        "groups": grouped(shown["recommendations"]),
+        "inputs": describe(shown["facts"]),
+    }

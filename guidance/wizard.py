@@ -1,0 +1,175 @@
+"""The case wizard: one step per thing a clinician knows, then a review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from guidance import engine, recommendation
+from guidance.forms import (
+    FACT_FIELDS,
+    CaseForm,
+    ExtentForm,
+    MetastasesForm,
+    PancreasForm,
+    PathologyForm,
+    TumourForm,
+    form_data,
+)
+from guidance.models import GuidelineVersion
+
+
+class ReviewForm(forms.Form):
+    title = "Review"
+
+
+def _raw_step_value(wizard: CaseWizard, step: str, field: str) -> str | None:
+    # Conditions read the raw stored data: calling get_cleaned_data_for_step() here
+    # recurses through the conditions themselves (formtools #220, #264).
+    data = wizard.storage.get_step_data(step) or {}
+    return data.get(f"{step}-{field}")
+
+
+def is_pancreatic(wizard: CaseWizard) -> bool:
+    return _raw_step_value(wizard, "tumour", "site") == "pancreas"
+
+
+def has_distant_metastases(wizard: CaseWizard) -> bool:
+    return _raw_step_value(wizard, "extent", "extent") == "distant_metastases"
+
+
+def _display(form: forms.Form, name: str) -> str:
+    value = form.cleaned_data.get(name)
+    field = form.fields[name]
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(field, "choices"):
+        return str(dict(field.choices).get(value, value))
+    return engine.number(value)
+
+
+class CaseWizard(NamedUrlSessionWizardView):
+    form_list = [
+        ("tumour", TumourForm),
+        ("pancreas", PancreasForm),
+        ("pathology", PathologyForm),
+        ("extent", ExtentForm),
+        ("metastases", MetastasesForm),
+        ("review", ReviewForm),
+    ]
+    condition_dict = {"pancreas": is_pancreatic, "metastases": has_distant_metastases}
+    template_name = "guidance/wizard.html"
+
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        step = self.request.POST.get(f"{self.get_prefix(self.request)}-current_step")
+        form_list = self.get_form_list()
+        if step is not None and step not in form_list:
+            return self._rejected("This form does not belong to the case wizard.")
+        if step is not None and step != self.steps.first and not self.storage.data["step_data"]:
+            # Nothing stored: the case was already finished, or the session expired.
+            return self._rejected("This case has already been submitted or has expired.")
+        goto = self.request.POST.get("wizard_goto_step")
+        if goto in form_list and step in form_list:
+            # Going back keeps what was typed on this step (formtools #284 drops it).
+            form = self.get_form(step=step, data=self.request.POST)
+            self.storage.set_step_data(step, self.process_step(form))
+        return super().post(*args, **kwargs)
+
+    def _rejected(self, reason: str) -> HttpResponse:
+        self.storage.reset()
+        return render(self.request, "guidance/wizard_rejected.html", {"reason": reason}, status=400)
+
+    def render_next_step(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
+        # After changing an answer from the review, go straight back to the review
+        # unless a step now needs answering (e.g. extent changed to distant metastases).
+        if self.request.POST.get("return_to_review"):
+            for step in self.get_form_list():
+                if step == "review" or not self._step_is_valid(step):
+                    self.storage.current_step = step
+                    return redirect(self.get_step_url(step))
+        return super().render_next_step(form, **kwargs)
+
+    def _step_is_valid(self, step: str) -> bool:
+        data = self.storage.get_step_data(step)
+        return data is not None and self.get_form(step=step, data=data).is_valid()
+
+    def get_context_data(self, form: forms.Form, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        context["step_titles"] = [
+            (step, form_class.title) for step, form_class in self.get_form_list().items()
+        ]
+        context["return_to_review"] = self.request.GET.get("change") == "1"
+        if self.steps.current == "pathology":
+            context["grading_rules"] = grading_rules()
+        if self.steps.current == "review":
+            context["answers"] = self._answers()
+            pathology = self.get_cleaned_data_for_step("pathology")
+            if pathology:
+                context["grade"] = engine.grade_from(
+                    ki67_percent=pathology["ki67_percent"],
+                    mitoses_per_10hpf=pathology["mitoses_per_10hpf"],
+                )
+        return context
+
+    def _answers(self) -> list[dict[str, Any]]:
+        answers = []
+        for step, form_class in self.get_form_list().items():
+            if step == "review":
+                continue
+            data = self.storage.get_step_data(step)
+            form = self.get_form(step=step, data=data)
+            complete = data is not None and form.is_valid()
+            answers.append(
+                {
+                    "step": step,
+                    "title": form_class.title,
+                    "complete": complete,
+                    "rows": [
+                        (field.label, _display(form, name) if complete else "Not answered")
+                        for name, field in form.fields.items()
+                    ],
+                }
+            )
+        return answers
+
+    def case_data(self, form_dict: dict[str, forms.Form]) -> dict[str, str]:
+        """Every step's answers as one posted case (skipped steps contribute nothing)."""
+        values: dict[str, Any] = {}
+        for form in form_dict.values():
+            values.update(form.cleaned_data)
+        return form_data({name: values.get(name) for name in FACT_FIELDS})
+
+    def done(self, form_list: list[forms.Form], form_dict: dict[str, forms.Form], **kwargs: Any):
+        # The final check is the same one the API makes, over all steps at once.
+        case_form = CaseForm(data=self.case_data(form_dict))
+        if not case_form.is_valid():
+            return render(
+                self.request,
+                "guidance/wizard_rejected.html",
+                {"reason": "The answers do not make a valid case.", "errors": case_form.errors},
+                status=400,
+            )
+        version = GuidelineVersion.objects.current()
+        shown = recommendation.build(facts=case_form.facts(), version=version)
+        return render(
+            self.request, "guidance/recommendation.html", recommendation.page_context(shown)
+        )
+
+
+def grading_rules() -> list[str]:
+    """How the grade is derived, from the engine's own thresholds."""
+    n = engine.number
+    return [
+        f"Ki-67 below {n(engine.KI67_G2_FROM)} % is G1; {n(engine.KI67_G2_FROM)} to "
+        f"{n(engine.KI67_G2_TO)} % is G2; above {n(engine.KI67_G2_TO)} % is G3.",
+        f"Mitoses per 10 HPF below {engine.MITOSES_G2_FROM} is G1; {engine.MITOSES_G2_FROM} to "
+        f"{engine.MITOSES_G2_TO} is G2; above {engine.MITOSES_G2_TO} is G3.",
+        "With both given, the higher grade is used.",
+    ]
+

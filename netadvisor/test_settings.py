@@ -1,0 +1,10 @@
+"""Settings for the test suite: production settings with a throwaway secret and fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production")
+
+from netadvisor.settings import *  # noqa: E402, F403
+
+# Hashing strength is not under test; a fast hasher keeps account fixtures cheap.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
