@@ -39,6 +39,13 @@ def _type_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _bad_request(errors: dict[str, list[str]]) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
@@ -46,11 +53,12 @@ def _bad_request(errors: dict[str, list[str]]) -> JsonResponse:
 @csrf_exempt  # a machine-to-machine endpoint: no cookies, no session, stores nothing
 @require_POST
 def recommendations(request: HttpRequest) -> JsonResponse:
-    if len(request.body) > MAX_BODY_BYTES:
+    # Checked before reading the body, which Django would refuse above its own limit.
+    if _content_length(request) > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         return _bad_request({"__all__": ["The request body is too large."]})
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _bad_request({"__all__": ["The request body is not valid JSON."]})
     if not isinstance(payload, dict):
         return _bad_request({"__all__": ["The request body must be a JSON object."]})

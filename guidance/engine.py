@@ -178,7 +178,7 @@ def number(value: Decimal | int) -> str:
     """A number as a clinician writes it: 20, 2.9 (never 20.0 or 2E+1)."""
     if isinstance(value, int):
         return str(value)
-    text = format(value, "f")
+    text = format(value + 0, "f")  # + 0 turns -0 into 0
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

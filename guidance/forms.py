@@ -18,6 +18,23 @@ from guidance import engine
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
+class _Strict:
+    """Refuses "1_5": Python reads it as 15, a clinician typed something else."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and "_" in value:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class DecimalField(_Strict, forms.DecimalField):
+    pass
+
+
+class IntegerField(_Strict, forms.IntegerField):
+    pass
+
+
 def _yes(value: str) -> bool:
     return value == "yes"
 
@@ -70,7 +87,7 @@ class PathologyForm(forms.Form):
         label="Differentiation",
         error_messages={"invalid_choice": "Choose well, poor or not known."},
     )
-    ki67_percent = forms.DecimalField(
+    ki67_percent = DecimalField(
         required=False,
         min_value=0,
         max_value=engine.KI67_MAX,
@@ -79,12 +96,12 @@ class PathologyForm(forms.Form):
         label="Ki-67 index (%)",
         help_text="0 to 100, one decimal place. Leave empty if not reported.",
         error_messages={
-            "min_value": "Ki-67 must be between 0 and 100 %.",
-            "max_value": "Ki-67 must be between 0 and 100 %.",
+            "min_value": "Ki-67 must be between 0 and 100 per cent.",
+            "max_value": "Ki-67 must be between 0 and 100 per cent.",
             "invalid": "Enter Ki-67 as a number, e.g. 2.5.",
         },
     )
-    mitoses_per_10hpf = forms.IntegerField(
+    mitoses_per_10hpf = IntegerField(
         required=False,
         min_value=0,
         max_value=engine.MITOSES_MAX,
@@ -101,7 +118,7 @@ class PathologyForm(forms.Form):
 class ExtentForm(forms.Form):
     title = "Size and extent"
 
-    size_mm = forms.DecimalField(
+    size_mm = DecimalField(
         max_value=engine.SIZE_MAX_MM,
         max_digits=4,
         decimal_places=1,

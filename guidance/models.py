@@ -51,7 +51,7 @@ class GuidelineVersion(models.Model):
                 fields=["guideline", "label"], name="unique_version_label_per_guideline"
             ),
             models.UniqueConstraint(
-                fields=["guideline"],
+                fields=["status"],
                 condition=models.Q(status="published"),
                 name="one_published_version",
             ),

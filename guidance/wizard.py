@@ -70,7 +70,9 @@ class CaseWizard(NamedUrlSessionWizardView):
         step = self.request.POST.get(f"{self.get_prefix(self.request)}-current_step")
         form_list = self.get_form_list()
         if step is not None and step not in form_list:
-            return self._rejected("This form does not belong to the case wizard.")
+            return self._rejected(
+                "This page is out of date: it is not a step of the case in progress."
+            )
         if step is not None and step != self.steps.first and not self.storage.data["step_data"]:
             # Nothing stored: the case was already finished, or the session expired.
             return self._rejected("This case has already been submitted or has expired.")
@@ -82,7 +84,7 @@ class CaseWizard(NamedUrlSessionWizardView):
         return super().post(*args, **kwargs)
 
     def _rejected(self, reason: str) -> HttpResponse:
-        self.storage.reset()
+        # The stored answers are kept: a stale tab must not wipe the case in progress.
         return render(self.request, "guidance/wizard_rejected.html", {"reason": reason}, status=400)
 
     def render_next_step(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
@@ -90,9 +92,13 @@ class CaseWizard(NamedUrlSessionWizardView):
         # unless a step now needs answering (e.g. extent changed to distant metastases).
         if self.request.POST.get("return_to_review"):
             for step in self.get_form_list():
-                if step == "review" or not self._step_is_valid(step):
+                if step == "review":
                     self.storage.current_step = step
                     return redirect(self.get_step_url(step))
+                if not self._step_is_valid(step):
+                    # Still in "change" mode, so that step too returns to the review.
+                    self.storage.current_step = step
+                    return redirect(self.get_step_url(step) + "?change=1")
         return super().render_next_step(form, **kwargs)
 
     def _step_is_valid(self, step: str) -> bool:
@@ -155,7 +161,15 @@ class CaseWizard(NamedUrlSessionWizardView):
                 {"reason": "The answers do not make a valid case.", "errors": case_form.errors},
                 status=400,
             )
-        version = GuidelineVersion.objects.current()
+        try:
+            version = GuidelineVersion.objects.current()
+        except GuidelineVersion.DoesNotExist:
+            return render(
+                self.request,
+                "guidance/wizard_rejected.html",
+                {"reason": "No guideline is published, so no recommendation can be made."},
+                status=503,
+            )
         shown = recommendation.build(facts=case_form.facts(), version=version)
         return render(
             self.request, "guidance/recommendation.html", recommendation.page_context(shown)

@@ -8,3 +8,7 @@ from netadvisor.settings import *  # noqa: E402, F403
 
 # Hashing strength is not under test; a fast hasher keeps account fixtures cheap.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No collectstatic before tests: serve static files from the apps, as in development.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='guidelineversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('guideline',), name='one_published_version'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('status',), name='one_published_version'),
         ),
         migrations.AddConstraint(
             model_name='section',

@@ -1,0 +1,430 @@
+"""The recommendation page (/cases/new/done/ at the end of the wizard) and the landing page.
+
+Cases are run through the real wizard with run_wizard(); what the page should show is
+read from the engine's result for the same facts and from the published guideline
+version in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.utils.html import escape
+
+from guidance import engine
+from guidance.models import GuidelineVersion, Section
+from tests.wizard_client import (
+    DEFAULTS,
+    DONE_URL,
+    LOCALISED_COLON,
+    METASTATIC_SMALL_BOWEL,
+    POORLY_DIFFERENTIATED,
+    SMALL_INSULINOMA,
+    WARNED_RECTUM,
+    answer_steps,
+    case,
+    run_wizard,
+)
+
+pytestmark = pytest.mark.django_db
+
+GUIDELINE_TITLE = "Management of neuroendocrine tumours of the gastrointestinal tract and pancreas"
+
+CASES = [
+    pytest.param(LOCALISED_COLON, id="localised colon"),
+    pytest.param(SMALL_INSULINOMA, id="small insulinoma"),
+    pytest.param(METASTATIC_SMALL_BOWEL, id="metastatic small bowel"),
+    pytest.param(WARNED_RECTUM, id="rectum with warnings"),
+    pytest.param(POORLY_DIFFERENTIATED, id="poorly differentiated"),
+]
+
+
+def facts_for(case: dict[str, Any]) -> engine.CaseFacts:
+    """The facts the wizard should hand the engine for this case."""
+    values = {**DEFAULTS, **case}
+    values["size_mm"] = Decimal(str(values["size_mm"]))
+    if values["ki67_percent"] is not None:
+        values["ki67_percent"] = Decimal(str(values["ki67_percent"]))
+    return engine.CaseFacts(**values)
+
+
+def published_section(slug: str) -> Section:
+    return Section.objects.get(version__status="published", slug=slug)
+
+
+def attribute(html: str, name: str) -> list[str]:
+    return re.findall(rf'{name}="([^"]*)"', html)
+
+
+def articles(html: str) -> dict[str, str]:
+    """Each section's <article> on the page, by slug."""
+    found = re.findall(r'(<article[^>]*data-section="([^"]+)".*?</article>)', html, re.S)
+    return {slug: article for article, slug in found}
+
+
+def squashed(html: str) -> str:
+    """The page with runs of whitespace as one space, to read text that wraps in templates."""
+    return " ".join(html.split())
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.stylesheets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.urls += [value or "" for name, value in attrs if name in ("src", "href", "action")]
+        if tag == "link" and attributes.get("rel") == "stylesheet":
+            self.stylesheets.append(attributes.get("href") or "")
+
+
+def links(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+# --- Warnings and sections -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("facts", CASES)
+def test_the_page_shows_exactly_the_sections_and_warnings_the_engine_returns(client, facts):
+    result = engine.recommend(facts_for(facts))
+
+    response = run_wizard(client, facts)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert attribute(html, "data-section") == list(result.slugs)
+    assert attribute(html, "data-warning") == list(result.warning_codes)
+    assert html.count('class="card mb-3 guideline-section"') == len(result.slugs)
+    assert html.count('class="alert alert-warning"') == len(result.warnings)
+
+
+def test_warnings_come_before_the_sections(client):
+    html = run_wizard(client, WARNED_RECTUM).content.decode()
+
+    warnings = [m.start() for m in re.finditer("data-warning=", html)]
+    sections = [m.start() for m in re.finditer("data-section=", html)]
+    assert len(warnings) == 5
+    assert sections
+    assert max(warnings) < min(sections)
+    assert html.index('id="warnings-heading"') < html.index('id="sections-heading"')
+
+
+def test_each_warning_shows_the_published_text_and_its_detail(client):
+    html = run_wizard(client, WARNED_RECTUM).content.decode()
+
+    version = GuidelineVersion.objects.current()
+    for code in engine.recommend(facts_for(WARNED_RECTUM)).warning_codes:
+        assert escape(version.warnings.get(code=code).message) in html
+    assert "Ki-67 gives G1, the mitotic count gives G2; G2 was used." in html
+    assert "Gastrinoma in the rectum." in html
+
+
+def test_a_case_without_warnings_says_so(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert "No warnings for this case." in html
+    assert "data-warning" not in html
+
+
+def test_the_section_text_is_quoted_from_the_database(client):
+    original = published_section("curative-excision").text
+    Section.objects.filter(version__status="published", slug="curative-excision").update(
+        text="Edited by the guideline editors: excise with clear margins."
+    )
+
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    section = articles(html)["curative-excision"]
+    assert "Edited by the guideline editors: excise with clear margins." in section
+    assert original not in html
+
+
+def test_the_first_version_quotes_the_source_words(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert (
+        "Localised tumours should be managed with curative surgical excision. "
+        "The technique depends on the location of the tumour"
+    ) in articles(html)["curative-excision"]
+    assert "whereas those in other sites generally require a lymph node dissection." in html
+
+
+def test_a_section_missing_from_the_published_version_is_flagged_first(client):
+    published_section("lymph-node-dissection").delete()
+
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert attribute(html, "data-warning")[0] == "section-missing"
+    assert "Do not rely on this recommendation" in html
+    assert attribute(html, "data-section") == ["curative-excision"]
+
+
+# --- The basis of each section ---------------------------------------------------------
+
+
+def test_each_section_cites_the_guideline_title_version_and_section(client):
+    html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
+
+    for slug, article in articles(html).items():
+        heading = escape(published_section(slug).heading)
+        citation = f"{GUIDELINE_TITLE}, version 1, section “{heading}” ({slug})."
+        assert citation in article, slug
+    assert f"Quoted from <cite>{GUIDELINE_TITLE}</cite>, version 1." in html
+
+
+def test_each_section_lists_the_reasons_it_applies(client):
+    result = engine.recommend(facts_for(SMALL_INSULINOMA))
+
+    html = run_wizard(client, SMALL_INSULINOMA).content.decode()
+
+    shown = articles(html)
+    for applied in result.sections:
+        assert "Why this applies:" in shown[applied.slug]
+        items = re.findall(r"<li>(.*?)</li>", shown[applied.slug].split("Why this applies:")[1])
+        assert items == [escape(reason) for reason in applied.reasons]
+    assert "size 12 mm is below 20 mm" in shown["insulinoma-local-excision"]
+
+
+def test_the_page_shows_the_grade_category_and_inputs(client):
+    response = run_wizard(client, WARNED_RECTUM)
+    html = response.content.decode()
+
+    assert 'data-grade="G2"' in html
+    assert "<strong>G2</strong>" in html
+    for line in (
+        "Ki-67 2.9 % is below 3 %: G1",
+        "mitotic count 5 per 10 HPF is within 2 to 20: G2",
+        "the higher of the two, G2, is used",
+    ):
+        assert f"<li>{line}</li>" in html
+    assert 'data-category="well_differentiated"' in html
+    assert "<strong>Well differentiated</strong>" in html
+    assert "Differentiation not known and grade G2: treated as well differentiated" in html
+    inputs = [
+        ("Primary site", "Rectum"),
+        ("Tumour type", "Gastrinoma"),
+        ("Hormonal symptoms", "No"),
+        ("Size of the primary tumour (mm)", "25.5"),
+        ("Differentiation", "Not known"),
+        ("Ki-67 index (%)", "2.9"),
+        ("Mitoses per 10 HPF", "5"),
+        ("Extent of disease", "Regional lymph nodes involved"),
+        ("Somatostatin-receptor imaging", "Negative"),
+    ]
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', html)
+    assert rows == inputs
+
+
+def test_the_inputs_of_a_pancreatic_metastatic_case_include_region_and_resectability(client):
+    html = run_wizard(client, POORLY_DIFFERENTIATED).content.decode()
+
+    rows = dict(re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', html))
+    assert rows["Region of the pancreas"] == "Body"
+    assert rows["Are the metastases resectable?"] == "Not resectable"
+    assert 'data-category="poorly_differentiated"' in html
+
+
+def test_the_page_states_its_intended_use(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    statement = re.search(r'<p class="intended-use[^"]*">(.*?)</p>', html, re.S)
+    assert statement, "no intended-use statement"
+    words = squashed(statement.group(1))
+    assert words.startswith("Decision support for clinicians.")
+    assert "They do not replace MDT discussion or clinical judgement." in words
+    assert html.index('class="intended-use') < html.index("data-section=")
+
+
+# --- Nothing from elsewhere, and print -------------------------------------------------
+
+
+def test_the_page_loads_nothing_from_other_sites(client):
+    html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
+
+    urls = links(html).urls
+    assert urls
+    for url in urls:
+        assert not url.startswith(("http:", "https:", "//")), url
+    assert "//cdn" not in html
+
+
+def test_the_stylesheets_are_this_apps_own_static_files(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert links(html).stylesheets == [
+        "/static/bootstrap/css/bootstrap.min.css",
+        "/static/css/netadvisor.css",
+    ]
+    assert finders.find("bootstrap/css/bootstrap.min.css") is not None
+    stylesheet = finders.find("css/netadvisor.css")
+    assert stylesheet is not None
+    with open(stylesheet, encoding="utf-8") as css:
+        assert re.search(r"@media print\s*\{", css.read())
+
+
+def test_markdown_in_a_section_is_sanitised(client):
+    Section.objects.filter(version__status="published", slug="curative-excision").update(
+        text=(
+            "Excise the tumour.\n\n"
+            "<script>alert(1)</script>\n\n"
+            "<img src=x onerror=alert(1)>\n\n"
+            'See [x](javascript:alert(1)) and <a href="javascript:alert(2)" '
+            'onclick="alert(3)">y</a>.'
+        )
+    )
+
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert "Excise the tumour." in articles(html)["curative-excision"]
+    lowered = html.lower()
+    for dangerous in ("<script", "onerror", "onclick", "javascript:", "<img"):
+        assert dangerous not in lowered, dangerous
+
+
+def test_markdown_formatting_is_kept(client):
+    Section.objects.filter(version__status="published", slug="curative-excision").update(
+        text="Excise with **clear margins**:\n\n- open\n- laparoscopic"
+    )
+
+    section = articles(run_wizard(client, LOCALISED_COLON).content.decode())["curative-excision"]
+
+    assert "<strong>clear margins</strong>" in section
+    assert "<li>open</li>" in section
+
+
+# --- Queries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("facts", "sections"),
+    [
+        pytest.param(SMALL_INSULINOMA, 1, id="1 section"),
+        pytest.param(METASTATIC_SMALL_BOWEL, 6, id="6 sections"),
+    ],
+)
+def test_the_done_page_runs_six_queries_however_many_sections_apply(
+    client, django_assert_num_queries, facts, sections
+):
+    answer_steps(client, facts)
+
+    # 1. the session (django_session SELECT)
+    # 2. the published guideline version, with its guideline (select_related)
+    # 3. the version's sections that apply (one query, whatever their number)
+    #    (no warning-text query: with no warning codes Django skips `code__in=[]`)
+    # 4-6. the wizard reset written back to the session: SAVEPOINT, UPDATE django_session,
+    #    RELEASE SAVEPOINT (the session save's atomic block inside the test transaction)
+    with django_assert_num_queries(6):
+        response = client.get(DONE_URL)
+
+    assert len(attribute(response.content.decode(), "data-section")) == sections
+
+
+@pytest.mark.parametrize(
+    ("facts", "warnings"),
+    [
+        pytest.param(
+            case(LOCALISED_COLON, ki67_percent=None, mitoses_per_10hpf=None), 1, id="1 warning"
+        ),
+        pytest.param(WARNED_RECTUM, 5, id="5 warnings"),
+    ],
+)
+def test_the_done_page_runs_seven_queries_however_many_warnings_apply(
+    client, django_assert_num_queries, facts, warnings
+):
+    answer_steps(client, facts)
+
+    # 1. the session
+    # 2. the published guideline version, with its guideline
+    # 3. the version's sections that apply
+    # 4. the version's texts for the warnings that apply (one query, whatever their number)
+    # 5-7. SAVEPOINT, UPDATE django_session (the wizard reset), RELEASE SAVEPOINT
+    with django_assert_num_queries(7):
+        response = client.get(DONE_URL)
+
+    assert len(attribute(response.content.decode(), "data-warning")) == warnings
+
+
+def test_without_a_published_guideline_the_done_page_says_so_rather_than_fail(client):
+    GuidelineVersion.objects.update(status=GuidelineVersion.Status.RETIRED)
+
+    response = run_wizard(client, LOCALISED_COLON)
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "No guideline is published, so no recommendation can be made." in html
+    assert "data-section" not in html
+
+
+# --- The landing page ------------------------------------------------------------------
+
+
+def test_the_landing_page_says_what_netadvisor_is_for(client):
+    html = squashed(client.get("/").content.decode())
+
+    assert "Decision support for neuroendocrine tumours" in html
+    assert "gastrointestinal tract or pancreas (GEP-NET)" in html
+    assert "It is meant for clinicians" in html
+    assert "It does not replace MDT discussion or clinical judgement." in html
+
+
+def test_the_landing_page_names_the_guideline_and_version_in_force(client):
+    html = squashed(client.get("/").content.decode())
+
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1," in html
+
+
+def test_the_landing_page_names_a_newly_published_version(client):
+    first = GuidelineVersion.objects.get(status=GuidelineVersion.Status.PUBLISHED)
+    first.status = GuidelineVersion.Status.RETIRED
+    first.save()
+    GuidelineVersion.objects.create(
+        guideline=first.guideline,
+        label="2",
+        status=GuidelineVersion.Status.PUBLISHED,
+        citation="Source guideline, version 2",
+    )
+
+    html = squashed(client.get("/").content.decode())
+
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2" in html
+    assert "version 1," not in html
+
+
+def test_the_landing_page_links_to_a_new_case(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert '<a class="btn btn-primary btn-lg" href="/cases/new/?reset=1">Start a case</a>' in (
+        response.content.decode()
+    )
+    assert client.get("/cases/new/?reset=1", follow=True).redirect_chain[-1][0] == (
+        "/cases/new/tumour/?reset=1"
+    )
+
+
+def test_the_landing_page_says_when_no_guideline_is_published(client):
+    GuidelineVersion.objects.update(status=GuidelineVersion.Status.RETIRED)
+
+    html = client.get("/").content.decode()
+
+    assert "No guideline is published, so no case can be run." in html
+    assert "Start a case" not in html
+
+
+def test_the_landing_page_runs_one_query(client, django_assert_num_queries):
+    # 1. the published guideline version, with its guideline (select_related).
+    # The page does not touch the session, so there is no session query.
+    with django_assert_num_queries(1):
+        response = client.get("/")
+
+    assert response.status_code == 200
