@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from guidance.models import Guideline, GuidelineVersion, Section, WarningText
+from guidance.models import Case, Guideline, GuidelineVersion, Section, WarningText
 
 
 class SectionInline(admin.TabularInline):
@@ -36,3 +36,22 @@ class WarningTextAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Guideline)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Saved cases are records: the admin can look, never change."""
+
+    list_display = ["pk", "created_at", "clinician", "reference", "site", "grade", "extent"]
+    list_filter = ["site", "extent", "grade"]
+    list_select_related = ["clinician"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

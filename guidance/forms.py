@@ -8,10 +8,12 @@ validate against, so the two can never disagree.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from guidance import engine
 
@@ -259,3 +261,52 @@ def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
             shown = str(dict(field.choices).get(value, value))
         rows.append((str(field.label), shown))
     return rows
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class CaseFilterForm(forms.Form):
+    """The history's filters. Each one narrows on an indexed column."""
+
+    GRADES = (("", "Any grade"), ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("unknown", "Unknown"))
+
+    site = forms.ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
+    extent = forms.ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
+    grade = forms.ChoiceField(choices=GRADES, required=False)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(required=False, max_length=40, label="Reference contains")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filter(self, cases):
+        """Apply the valid filters; a filter with an error is left out."""
+        data = self.cleaned_data if self.is_valid() else {
+            name: value for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors
+        }
+        if data.get("site"):
+            cases = cases.filter(site=data["site"])
+        if data.get("extent"):
+            cases = cases.filter(extent=data["extent"])
+        if data.get("grade"):
+            cases = cases.filter(grade="" if data["grade"] == "unknown" else data["grade"])
+        # Whole local days, as ranges on the column itself so its index can serve them.
+        if data.get("date_from"):
+            cases = cases.filter(created_at__gte=_start_of(data["date_from"]))
+        if data.get("date_to"):
+            cases = cases.filter(created_at__lt=_start_of(data["date_to"] + timedelta(days=1)))
+        if data.get("q"):
+            cases = cases.filter(reference__icontains=data["q"])
+        return cases

@@ -6,9 +6,13 @@ sections (addressed by the stable slugs the engine returns) and the warning text
 
 from __future__ import annotations
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from guidance import engine
 from guidance.markdown import render_markdown
 
 
@@ -97,3 +101,92 @@ class WarningText(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CaseIsImmutable(Exception):
+    """A saved case is a record of what was shown: it is never changed afterwards."""
+
+
+class CaseQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise CaseIsImmutable("Saved cases cannot be changed.")
+
+    def owned_by(self, user) -> CaseQuerySet:
+        return self.filter(clinician=user)
+
+
+class Case(models.Model):
+    """One run of the wizard by a clinician: the inputs and exactly what was shown."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+    )
+    guideline_version = models.ForeignKey(
+        GuidelineVersion, on_delete=models.PROTECT, related_name="cases"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Optional, e.g. an MDT list number. Never a name or other patient identifier.",
+    )
+    # Copied out of the snapshot so the history can filter and sort on indexed columns.
+    site = models.CharField(max_length=20, choices=engine.SITES)
+    extent = models.CharField(max_length=20, choices=engine.EXTENTS)
+    grade = models.CharField(max_length=2, blank=True, help_text="Empty when unknown.")
+    warning_count = models.PositiveSmallIntegerField()
+    # The inputs and the recommendation exactly as shown: see guidance.recommendation.build.
+    snapshot = models.JSONField()
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["clinician", "-created_at", "-id"], name="case_history"),
+            models.Index(fields=["clinician", "site", "-created_at"], name="case_history_site"),
+            models.Index(fields=["clinician", "extent", "-created_at"], name="case_history_extent"),
+            models.Index(fields=["clinician", "grade", "-created_at"], name="case_history_grade"),
+            # The reference search is a substring match: no index can seek it, but scanning
+            # this small index is far cheaper than scanning rows that carry the snapshot.
+            models.Index(fields=["clinician", "reference"], name="case_history_reference"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__in=["", "G1", "G2", "G3"]), name="case_grade_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(site__in=[value for value, _ in engine.SITES]),
+                name="case_site_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extent__in=[value for value, _ in engine.EXTENTS]),
+                name="case_extent_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.created_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise CaseIsImmutable("Saved cases cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("case-detail", args=[self.pk])
+
+    @classmethod
+    def record(cls, *, clinician, version: GuidelineVersion, shown: dict, reference: str = ""):
+        """Save what was shown to ``clinician``, all or nothing."""
+        with transaction.atomic():
+            return cls.objects.create(
+                clinician=clinician,
+                guideline_version=version,
+                reference=reference,
+                site=shown["facts"]["site"],
+                extent=shown["facts"]["extent"],
+                grade=shown["grade"] or "",
+                warning_count=len(shown["warnings"]),
+                snapshot=shown,
+            )

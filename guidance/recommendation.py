@@ -108,3 +108,39 @@ def page_context(shown: dict[str, Any]) -> dict[str, Any]:
         "groups": grouped(shown["recommendations"]),
         "inputs": describe(shown["facts"]),
     }
+
+
+def compare(saved: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """What differs between a saved recommendation and the same case run again today."""
+    saved_sections = {item["section"]: item for item in saved["recommendations"]}
+    current_sections = {item["section"]: item for item in current["recommendations"]}
+    saved_warnings = {item["code"]: item for item in saved["warnings"]}
+    current_warnings = {item["code"]: item for item in current["warnings"]}
+
+    changed = [
+        {"saved": saved_sections[slug], "current": current_sections[slug]}
+        for slug in saved_sections
+        if slug in current_sections
+        and any(
+            saved_sections[slug][key] != current_sections[slug][key]
+            for key in ("heading", "text", "reasons")
+        )
+    ]
+    reworded = [
+        {"saved": saved_warnings[code], "current": current_warnings[code]}
+        for code in saved_warnings
+        if code in current_warnings
+        and saved_warnings[code]["message"] != current_warnings[code]["message"]
+    ]
+    differences = {
+        "sections_added": [v for k, v in current_sections.items() if k not in saved_sections],
+        "sections_removed": [v for k, v in saved_sections.items() if k not in current_sections],
+        "sections_changed": changed,
+        "warnings_added": [v for k, v in current_warnings.items() if k not in saved_warnings],
+        "warnings_removed": [v for k, v in saved_warnings.items() if k not in current_warnings],
+        "warnings_reworded": reworded,
+        "grade_changed": saved["grade"] != current["grade"],
+        "category_changed": saved["category"] != current["category"],
+    }
+    differences["any"] = any(differences.values())
+    return differences

@@ -1,9 +1,101 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages: the landing page and a clinician's saved cases."""
 
-from guidance.models import GuidelineVersion
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from guidance import recommendation
+from guidance.forms import CaseFilterForm, CaseForm, form_data
+from guidance.models import Case, GuidelineVersion
+from guidance.wizard import CaseWizard
+
+CASES_PER_PAGE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
     version = GuidelineVersion.objects.published().select_related("guideline").first()
     return render(request, "guidance/home.html", {"version": version})
+
+
+def _own_case(request: HttpRequest, pk: int) -> Case:
+    """The clinician's own case; anybody else's is a 404, exactly like a missing one."""
+    cases = Case.objects.owned_by(request.user).select_related(
+        "guideline_version__guideline", "clinician"
+    )
+    return get_object_or_404(cases, pk=pk)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET)
+    cases = form.filter(
+        Case.objects.owned_by(request.user).only(
+            "pk", "created_at", "reference", "site", "extent", "grade", "warning_count"
+        )
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "guidance/case_list.html",
+        {"form": form, "page": page, "filters": filters.urlencode()},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    context = recommendation.page_context(case.snapshot)
+    return render(request, "guidance/case_detail.html", {"case": case, **context})
+
+
+@login_required
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    context = recommendation.page_context(case.snapshot)
+    return render(request, "guidance/case_print.html", {"case": case, **context})
+
+
+@login_required
+def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    context = {"case": case, "saved": case.snapshot}
+    version = GuidelineVersion.objects.published().select_related("guideline").first()
+    form = CaseForm(data=form_data(case.snapshot["facts"]))
+    if version is None:
+        context["problem"] = "No guideline is published, so the case cannot be re-checked."
+    elif not form.is_valid():
+        context["problem"] = "The saved inputs are no longer accepted: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
+        )
+    else:
+        current = recommendation.build(facts=form.facts(), version=version)
+        context.update(
+            current=current,
+            current_version=version,
+            differences=recommendation.compare(case.snapshot, current),
+        )
+    return render(request, "guidance/case_recheck.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    if request.method == "POST":
+        case.delete()
+        messages.success(request, "The case was deleted.")
+        return redirect("case-list")
+    return render(request, "guidance/case_confirm_delete.html", {"case": case})
+
+
+@login_required
+def case_start_from(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    CaseWizard.prefill(request, case.snapshot["facts"])
+    messages.info(request, "A new case, filled in from the saved one. Change what you need.")
+    return redirect("case-new-step", step="review")

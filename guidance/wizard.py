@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from formtools.wizard.views import NamedUrlSessionWizardView
+from formtools.wizard.storage.session import SessionStorage
+from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
 from guidance import engine, recommendation
 from guidance.forms import (
@@ -20,11 +23,33 @@ from guidance.forms import (
     TumourForm,
     form_data,
 )
-from guidance.models import GuidelineVersion
+from guidance.models import Case, GuidelineVersion
 
 
 class ReviewForm(forms.Form):
     title = "Review"
+
+    reference = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Case reference (optional)",
+        help_text="For example an MDT list number. Do not enter names, dates of birth, "
+        "hospital or NHS numbers, or any other patient identifier.",
+    )
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        if IDENTIFIER_LIKE.search(reference):
+            raise forms.ValidationError(
+                "This looks like a patient identifier (an NHS or hospital number, or an email "
+                "address). Use a reference that does not identify the patient."
+            )
+        return reference
+
+
+# Ten digits (an NHS number, spaced or not), any run of seven or more digits (a hospital
+# number) or an email address.
+IDENTIFIER_LIKE = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}|\d{7,}|\S+@\S+")
 
 
 def _raw_step_value(wizard: CaseWizard, step: str, field: str) -> str | None:
@@ -65,6 +90,20 @@ class CaseWizard(NamedUrlSessionWizardView):
     ]
     condition_dict = {"pancreas": is_pancreatic, "metastases": has_distant_metastases}
     template_name = "guidance/wizard.html"
+
+    @classmethod
+    def prefill(cls, request: HttpRequest, facts: dict[str, Any]) -> None:
+        """Start a new case from saved facts: every step answered, the review to confirm."""
+        storage = SessionStorage(normalize_name(cls.__name__), request)
+        storage.reset()
+        data = form_data(facts)
+        for step, form_class in cls.form_list:
+            answers = {
+                f"{step}-{name}": [data[name]] for name in form_class.base_fields if name in data
+            }
+            if answers:
+                storage.set_step_data(step, answers)
+        storage.current_step = "review"
 
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         step = self.request.POST.get(f"{self.get_prefix(self.request)}-current_step")
@@ -171,6 +210,15 @@ class CaseWizard(NamedUrlSessionWizardView):
                 status=503,
             )
         shown = recommendation.build(facts=case_form.facts(), version=version)
+        if self.request.user.is_authenticated:
+            case = Case.record(
+                clinician=self.request.user,
+                version=version,
+                shown=shown,
+                reference=form_dict["review"].cleaned_data["reference"],
+            )
+            messages.success(self.request, "The case is saved in your history.")
+            return redirect(case)
         return render(
             self.request, "guidance/recommendation.html", recommendation.page_context(shown)
         )

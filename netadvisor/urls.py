@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from guidance import api, views
@@ -8,8 +9,16 @@ case_wizard = CaseWizard.as_view(url_name="case-new-step", done_step_name="done"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case-list"),
     path("cases/new/", case_wizard, name="case-new"),
     re_path(r"^cases/new/(?P<step>[a-z_]+)/$", case_wizard, name="case-new-step"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/print/", views.case_print, name="case-print"),
+    path("cases/<int:pk>/recheck/", views.case_recheck, name="case-recheck"),
+    path("cases/<int:pk>/delete/", views.case_delete, name="case-delete"),
+    path("cases/<int:pk>/start/", views.case_start_from, name="case-start-from"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/recommendations", api.recommendations, name="api-recommendations"),
     path("admin/", admin.site.urls),
 ]

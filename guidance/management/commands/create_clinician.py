@@ -1,0 +1,46 @@
+"""Create a clinician account: no admin access, a history of their own cases."""
+
+import getpass
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Create a clinician account. The password is asked for, or read from standard input."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input (for scripts).",
+        )
+
+    def handle(self, *args, username, email, first_name, last_name, password_stdin, **options):
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"An account named {username!r} already exists.")
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        password = self._password(password_stdin)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        user.set_password(password)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(f"Created clinician {username}."))
+
+    def _password(self, from_stdin: bool) -> str:
+        if from_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        password = getpass.getpass("Password (at least 12 characters): ")
+        if password != getpass.getpass("Password again: "):
+            raise CommandError("The passwords do not match.")
+        return password

@@ -1,0 +1,77 @@
+"""Fill a clinician's history with synthetic cases, for measuring the history's speed."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from guidance import engine, recommendation
+from guidance.models import Case, GuidelineVersion
+
+# Distinct recommendations to build; the cases cycle through them.
+DISTINCT = 200
+
+
+def synthetic_facts(rng: random.Random) -> engine.CaseFacts:
+    site = rng.choice(engine.SITES)[0]
+    extent = rng.choice(engine.EXTENTS)[0]
+    return engine.CaseFacts(
+        site=site,
+        pancreas_region=rng.choice(engine.PANCREAS_REGIONS)[0] if site == "pancreas" else None,
+        tumour_type=rng.choice(engine.TUMOUR_TYPES)[0],
+        hormonal_symptoms=rng.random() < 0.4,
+        size_mm=Decimal(rng.randint(1, 800)) / 10,
+        differentiation=rng.choice(["well", "well", "well", "poor", "unknown"]),
+        ki67_percent=rng.choice([None, Decimal(rng.randint(0, 400)) / 10]),
+        mitoses_per_10hpf=rng.choice([None, rng.randint(0, 40)]),
+        extent=extent,
+        metastases_resectable=(
+            rng.choice(engine.RESECTABILITY)[0] if extent == "distant_metastases" else "unknown"
+        ),
+        ssr_imaging=rng.choice(engine.SSR_IMAGING)[0],
+    )
+
+
+class Command(BaseCommand):
+    help = "Create N synthetic saved cases for a clinician (for measurements, never real data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("count", type=int)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, username, count, seed, **options):
+        if count < 1:
+            raise CommandError("The count must be at least 1.")
+        try:
+            clinician = get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist as error:
+            raise CommandError(f"No account named {username!r}.") from error
+        version = GuidelineVersion.objects.current()
+        rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        shown = [
+            recommendation.build(facts=synthetic_facts(rng), version=version)
+            for _ in range(min(count, DISTINCT))
+        ]
+        now = timezone.now()
+        cases = [
+            Case(
+                clinician=clinician,
+                guideline_version=version,
+                created_at=now - timedelta(minutes=37 * i),
+                reference=f"SYN-{i:05d}",
+                site=item["facts"]["site"],
+                extent=item["facts"]["extent"],
+                grade=item["grade"] or "",
+                warning_count=len(item["warnings"]),
+                snapshot=item,
+            )
+            for i, item in ((i, shown[i % len(shown)]) for i in range(count))
+        ]
+        with transaction.atomic():
+            Case.objects.bulk_create(cases, batch_size=500)
+        self.stdout.write(self.style.SUCCESS(f"Created {count} synthetic cases for {username}."))
