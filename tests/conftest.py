@@ -1,0 +1,30 @@
+"""Personas, as in the clinic: Alice and Bob are clinicians; an anonymous visitor has no account."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_clinician
+
+
+@pytest.fixture
+def alice(db):
+    return make_clinician("alice", last_name="Adams")
+
+
+@pytest.fixture
+def bob(db):
+    return make_clinician("bob", last_name="Brown")
+
+
+@pytest.fixture
+def alice_client(alice):
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(bob):
+    client = Client()
+    client.force_login(bob)
+    return client

@@ -1,0 +1,49 @@
+"""Test data made in one place: clinicians and saved cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from guidance import engine, recommendation
+from guidance.models import Case, GuidelineVersion
+
+PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
+
+# A plain localised colon NET, in the specification's field names (JSON values).
+PLAIN_FACTS: dict[str, Any] = {
+    "site": "colon",
+    "pancreas_region": None,
+    "tumour_type": "non_functional",
+    "hormonal_symptoms": False,
+    "size_mm": 15,
+    "differentiation": "well",
+    "ki67_percent": 1,
+    "mitoses_per_10hpf": 1,
+    "extent": "localised",
+    "metastases_resectable": "unknown",
+    "ssr_imaging": "not_done",
+}
+
+
+def make_clinician(username: str, **fields: Any):
+    fields.setdefault("first_name", username.capitalize())
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def case_facts(**overrides: Any) -> engine.CaseFacts:
+    values = {**PLAIN_FACTS, **overrides}
+    for name in ("size_mm", "ki67_percent"):
+        if values[name] is not None:
+            values[name] = Decimal(str(values[name]))
+    return engine.CaseFacts(**values)
+
+
+def make_case(clinician, *, reference: str = "", version: GuidelineVersion | None = None,
+              **overrides: Any) -> Case:
+    """A saved case, made the way the wizard makes one."""
+    version = version or GuidelineVersion.objects.current()
+    shown = recommendation.build(facts=case_facts(**overrides), version=version)
+    return Case.record(clinician=clinician, version=version, shown=shown, reference=reference)
