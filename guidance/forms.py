@@ -263,6 +263,11 @@ def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+# Dates the history can hold: anything outside is a typing slip (and would overflow).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 30)
+
+
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -282,6 +287,20 @@ class CaseFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
     q = forms.CharField(required=False, max_length=40, label="Reference contains")
+
+    def _plausible(self, name: str) -> date | None:
+        day = self.cleaned_data.get(name)
+        if day and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(
+                f"Enter a date between {FIRST_DAY:%d/%m/%Y} and {LAST_DAY:%d/%m/%Y}."
+            )
+        return day
+
+    def clean_date_from(self) -> date | None:
+        return self._plausible("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._plausible("date_to")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -119,7 +119,10 @@ class Case(models.Model):
     """One run of the wizard by a clinician: the inputs and exactly what was shown."""
 
     clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # the case_history index leads with the clinician
     )
     guideline_version = models.ForeignKey(
         GuidelineVersion, on_delete=models.PROTECT, related_name="cases"
@@ -141,6 +144,8 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     class Meta:
+        # Related lookups and Django internals use this manager too, so they refuse updates.
+        base_manager_name = "objects"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["clinician", "-created_at", "-id"], name="case_history"),

@@ -110,12 +110,19 @@ def page_context(shown: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _warning_key(warning: dict[str, Any]) -> str | tuple[str, str]:
+    # One "section missing" warning per missing section: tell them apart by the section.
+    if warning["code"] == MISSING_SECTION:
+        return (warning["code"], warning["detail"])
+    return warning["code"]
+
+
 def compare(saved: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """What differs between a saved recommendation and the same case run again today."""
     saved_sections = {item["section"]: item for item in saved["recommendations"]}
     current_sections = {item["section"]: item for item in current["recommendations"]}
-    saved_warnings = {item["code"]: item for item in saved["warnings"]}
-    current_warnings = {item["code"]: item for item in current["warnings"]}
+    saved_warnings = {_warning_key(item): item for item in saved["warnings"]}
+    current_warnings = {_warning_key(item): item for item in current["warnings"]}
 
     changed = [
         {"saved": saved_sections[slug], "current": current_sections[slug]}
@@ -127,10 +134,10 @@ def compare(saved: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         )
     ]
     reworded = [
-        {"saved": saved_warnings[code], "current": current_warnings[code]}
-        for code in saved_warnings
-        if code in current_warnings
-        and saved_warnings[code]["message"] != current_warnings[code]["message"]
+        {"saved": saved_warnings[key], "current": current_warnings[key]}
+        for key in saved_warnings
+        if key in current_warnings
+        and saved_warnings[key]["message"] != current_warnings[key]["message"]
     ]
     differences = {
         "sections_added": [v for k, v in current_sections.items() if k not in saved_sections],

@@ -42,7 +42,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "guidance/case_list.html",
-        {"form": form, "page": page, "filters": filters.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "filters": filters.urlencode(),
+            "filtering": any(value for values in filters.lists() for value in values[1]),
+        },
     )
 
 

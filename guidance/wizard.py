@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from formtools.wizard.storage.session import SessionStorage
@@ -24,6 +26,9 @@ from guidance.forms import (
     form_data,
 )
 from guidance.models import Case, GuidelineVersion
+from guidance.recommendation import facts_as_json
+
+logger = logging.getLogger(__name__)
 
 
 class ReviewForm(forms.Form):
@@ -190,6 +195,13 @@ class CaseWizard(NamedUrlSessionWizardView):
             values.update(form.cleaned_data)
         return form_data({name: values.get(name) for name in FACT_FIELDS})
 
+    def render_done(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
+        response = super().render_done(form, **kwargs)  # resets the stored answers
+        if getattr(self, "_keep_answers", None):
+            # The case could not be saved: keep the answers so it can simply be run again.
+            self.prefill(self.request, self._keep_answers)
+        return response
+
     def done(self, form_list: list[forms.Form], form_dict: dict[str, forms.Form], **kwargs: Any):
         # The final check is the same one the API makes, over all steps at once.
         case_form = CaseForm(data=self.case_data(form_dict))
@@ -210,18 +222,29 @@ class CaseWizard(NamedUrlSessionWizardView):
                 status=503,
             )
         shown = recommendation.build(facts=case_form.facts(), version=version)
+        context = recommendation.page_context(shown)
         if self.request.user.is_authenticated:
-            case = Case.record(
-                clinician=self.request.user,
-                version=version,
-                shown=shown,
-                reference=form_dict["review"].cleaned_data["reference"],
-            )
+            try:
+                case = Case.record(
+                    clinician=self.request.user,
+                    version=version,
+                    shown=shown,
+                    reference=form_dict["review"].cleaned_data["reference"],
+                )
+            except DatabaseError:
+                # Nothing was stored (the save is one transaction); the advice is still
+                # shown, and the clinician is told plainly that it was not kept.
+                logger.exception("A case could not be saved")
+                self._keep_answers = facts_as_json(case_form.facts())
+                return render(
+                    self.request,
+                    "guidance/recommendation.html",
+                    {**context, "save_failed": True},
+                    status=503,
+                )
             messages.success(self.request, "The case is saved in your history.")
             return redirect(case)
-        return render(
-            self.request, "guidance/recommendation.html", recommendation.page_context(shown)
-        )
+        return render(self.request, "guidance/recommendation.html", context)
 
 
 def grading_rules() -> list[str]:

@@ -3,7 +3,8 @@
 Cases are dicts in the specification's field names (design/decision-rules.md, section 1)
 with JSON-style values: ``True``/``False`` for booleans, numbers for numbers, ``None`` for
 "not given". ``run_wizard(client, case)`` walks the whole wizard for one case the way a
-clinician would and returns the page the done URL shows.
+clinician would and returns what the done URL gives: the recommendation page for an
+anonymous visitor, the redirect to the saved case for a logged-in clinician.
 
 The step names, their fields and the URLs are written out here rather than read from
 the app, so that a renamed step or field fails these tests instead of following along.
@@ -169,18 +170,27 @@ def answers_for(step: str, case: dict[str, Any]) -> dict[str, Any]:
     return {name: case.get(name, DEFAULTS.get(name)) for name in STEP_FIELDS[step]}
 
 
-def run_wizard(client: Client, case: dict[str, Any]) -> HttpResponse:
-    """Walk the whole wizard for ``case`` from a fresh start; return the done page."""
-    answer_steps(client, case)
+def run_wizard(client: Client, case: dict[str, Any], *, reference: str = "") -> HttpResponse:
+    """Walk the whole wizard for ``case`` from a fresh start; return the done URL's response.
+
+    ``reference`` is typed into the review step's optional case reference. For an anonymous
+    client the response is the recommendation page (nothing is saved); for a logged-in
+    clinician it is the redirect (302) to the case just saved.
+    """
+    answer_steps(client, case, reference=reference)
     return client.get(DONE_URL)
 
 
-def answer_steps(client: Client, case: dict[str, Any], *, until: str = "done") -> HttpResponse:
+def answer_steps(
+    client: Client, case: dict[str, Any], *, until: str = "done", reference: str = ""
+) -> HttpResponse:
     """Start afresh and answer every step ``case`` needs before ``until``.
 
     Returns the last step's response: the redirect to ``until``. Each step must accept its
     answers and lead to the next step the case needs; if one does not, this fails with
-    the step's errors rather than carry on to a misleading page.
+    the step's errors rather than carry on to a misleading page. ``reference`` is what is
+    typed into the review step's case reference (posted empty, as a browser does, if not
+    given).
     """
     start = client.get(START_URL, follow=True)
     _expect(
@@ -195,7 +205,10 @@ def answer_steps(client: Client, case: dict[str, Any], *, until: str = "done") -
     for step, following in zip(steps, [*steps[1:], "done"], strict=True):
         if step == until:
             break
-        response = post_step(client, step, **answers_for(step, case))
+        answers = answers_for(step, case)
+        if step == "review":
+            answers["reference"] = reference
+        response = post_step(client, step, **answers)
         _expect(
             response.status_code == 302 and response.url == step_url(following),
             f"the {step} step did not lead to {following}",
