@@ -1,41 +1,386 @@
-from django.contrib import admin
+"""The editors' admin: drafts, their texts with preview and history, reference cases, publishing.
 
-from guidance.models import Case, Guideline, GuidelineVersion, Section, WarningText
+Published and retired versions are read-only records. An editor starts a draft (a copy of
+the published version), edits its sections and warning texts (each change with a reason,
+kept by django-simple-history), checks the reference cases and the impact on saved cases,
+then publishes it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from guidance import engine, publishing
+from guidance.diff import compare_versions, word_diff
+from guidance.forms import CaseForm, form_data
+from guidance.markdown import render_markdown
+from guidance.models import (
+    Case,
+    Guideline,
+    GuidelineVersion,
+    ReferenceCase,
+    Section,
+    WarningText,
+)
+
+admin.site.site_header = "NET Advisor administration"
+admin.site.site_title = "NET Advisor"
+
+
+class ReasonForm(forms.ModelForm):
+    """Every edit of guideline text says why; the reason goes into the history."""
+
+    change_reason = forms.CharField(
+        max_length=100,
+        label="Reason for this change",
+        help_text="Recorded in the audit trail with your name and the time.",
+    )
+
+
+class TextHistoryAdmin(SimpleHistoryAdmin):
+    """Shared by sections and warning texts: editable only in a draft, with reason and diff."""
+
+    form = ReasonForm
+    history_list_display = ["history_change_reason"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.version.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.remove("change_reason")  # nothing to change, so no reason to give
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # The version is chosen once; the slug or code, which the engine knows, never changes.
+        fields = ["preview", "history_diff_link"]
+        if obj is not None:
+            fields.append("version")
+        if obj is not None:
+            fields += self.fixed_after_creation
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = GuidelineVersion.objects.filter(
+                status=GuidelineVersion.Status.DRAFT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Text history")
+    def history_diff_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse(f"admin:guidance_{self.opts.model_name}_diff", args=[obj.pk])
+        return format_html('<a href="{}">Compare any two recorded versions of this text</a>', url)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name=f"guidance_{self.opts.model_name}_diff",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def diff_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.model.objects.select_related("version"), pk=pk)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        records = list(obj.history.select_related("history_user").order_by("-history_id"))
+        ids = {str(record.history_id): record for record in records}
+        older = ids.get(request.GET.get("from", ""), records[-1] if records else None)
+        newer = ids.get(request.GET.get("to", ""), records[0] if records else None)
+        diff = None
+        if older and newer:
+            diff = word_diff(self.history_text(older), self.history_text(newer))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"History of {obj}",
+            "obj": obj,
+            "records": records,
+            "older": older,
+            "newer": newer,
+            "diff": diff,
+        }
+        return TemplateResponse(request, "admin/guidance/text_diff.html", context)
+
+
+@admin.register(Section)
+class SectionAdmin(TextHistoryAdmin):
+    list_display = ["slug", "heading", "group", "version", "order"]
+    list_filter = ["version__status", "version"]
+    list_select_related = ["version__guideline"]
+    search_fields = ["slug", "heading", "text"]
+    fields = [
+        "version", "slug", "group", "heading", "order", "text", "change_reason", "preview",
+        "history_diff_link",
+    ]
+    fixed_after_creation = ["slug"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.is_protected or not obj.version.is_draft):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Preview, as the recommendation page shows it")
+    def preview(self, obj):
+        if obj is None or not obj.text:
+            return "Save to see the preview."
+        return format_html('<div class="guideline-preview">{}</div>', render_markdown(obj.text))
+
+    @staticmethod
+    def history_text(record) -> str:
+        return f"{record.heading}\n\n{record.text}"
+
+
+@admin.register(WarningText)
+class WarningTextAdmin(TextHistoryAdmin):
+    list_display = ["code", "version"]
+    list_filter = ["version__status", "version"]
+    list_select_related = ["version__guideline"]
+    fields = ["version", "code", "message", "change_reason", "preview", "history_diff_link"]
+    fixed_after_creation = ["code"]
+
+    def has_add_permission(self, request):
+        return False  # the codes are the engine's; drafts get every one when they are made
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return obj.message if obj else ""
+
+    @staticmethod
+    def history_text(record) -> str:
+        return record.message
 
 
 class SectionInline(admin.TabularInline):
     model = Section
-    fields = ["order", "slug", "group", "heading"]
+    fields = ["order", "slug", "group", "heading", "edit_link"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    show_change_link = True
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def edit_link(self, obj):
+        url = reverse("admin:guidance_section_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, "Edit" if obj.version.is_draft else "View")
+
+
+class PublishForm(forms.Form):
+    label = forms.CharField(max_length=50, help_text="The version as it will be cited, e.g. 2.")
+    change_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    accept_failures_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Publish despite failing reference cases, because",
+        help_text="Only if reference cases fail. Recorded with the version.",
+    )
 
 
 @admin.register(GuidelineVersion)
 class GuidelineVersionAdmin(admin.ModelAdmin):
-    list_display = ["guideline", "label", "status", "published_at"]
+    list_display = ["label", "status", "guideline", "published_at", "published_by"]
     list_filter = ["status"]
-    list_select_related = ["guideline"]
+    list_select_related = ["guideline", "published_by"]
     inlines = [SectionInline]
+    readonly_fields = [
+        "guideline", "label", "status", "citation", "change_summary", "based_on",
+        "created_at", "published_at", "published_by", "accepted_failures_reason",
+    ]
+    exclude = ["reference_results"]
+
+    def has_add_permission(self, request):
+        return False  # drafts are started with "Start a draft", copying the published text
+
+    def has_change_permission(self, request, obj=None):
+        return False  # versions change only by publishing
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("start-draft/", view(self.start_draft_view), name="guidance_start_draft"),
+            path("compare/", view(self.compare_view), name="guidance_compare_versions"),
+            path("<int:pk>/publish/", view(self.publish_view), name="guidance_publish"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "draft": GuidelineVersion.objects.filter(status=GuidelineVersion.Status.DRAFT).first(),
+            "can_publish": request.user.has_perm("guidance.publish_guidelineversion"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": request.user.has_perm("guidance.publish_guidelineversion"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def start_draft_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return redirect("admin:guidance_guidelineversion_changelist")
+        if not request.user.has_perm("guidance.add_guidelineversion"):
+            raise PermissionDenied
+        try:
+            draft = publishing.start_draft(editor=request.user)
+        except publishing.PublishingError as error:
+            messages.error(request, str(error))
+            return redirect("admin:guidance_guidelineversion_changelist")
+        messages.success(request, "A draft was started from the published version.")
+        return redirect("admin:guidance_guidelineversion_change", draft.pk)
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("guidance.publish_guidelineversion"):
+            raise PermissionDenied
+        draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+        if not draft.is_draft:
+            messages.error(request, f"Version {draft.label} is not a draft.")
+            return redirect("admin:guidance_guidelineversion_change", pk)
+        form = PublishForm(request.POST or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                publishing.publish(draft, editor=request.user, **form.cleaned_data)
+            except publishing.PublishingError as failure:
+                error = str(failure)
+            else:
+                messages.success(request, f"Version {form.cleaned_data['label']} is published.")
+                return redirect("admin:guidance_guidelineversion_change", pk)
+        results = publishing.run_reference_cases(draft)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Publish {draft.label}",
+            "draft": draft,
+            "form": form,
+            "error": error,
+            "results": results,
+            "failures": [result for result in results if not result.passed],
+            "missing": draft.missing_sections(),
+            "impact": publishing.impact(draft),
+        }
+        return TemplateResponse(request, "admin/guidance/publish.html", context)
+
+    def compare_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        versions = list(
+            GuidelineVersion.objects.exclude(status=GuidelineVersion.Status.DRAFT).order_by(
+                "published_at", "pk"
+            )
+        )
+        by_id = {str(version.pk): version for version in versions}
+        older = by_id.get(request.GET.get("from", ""))
+        newer = by_id.get(request.GET.get("to", ""))
+        if older is None and len(versions) >= 2:
+            older, newer = versions[-2], versions[-1]
+        rows = compare_versions(older, newer) if older and newer else []
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Compare published versions",
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "rows": rows,
+            "changed": [row for row in rows if row["change"] != "unchanged"],
+        }
+        return TemplateResponse(request, "admin/guidance/compare.html", context)
 
 
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["slug", "heading", "group", "version", "order"]
-    list_filter = ["version"]
-    list_select_related = ["version__guideline"]
-    search_fields = ["slug", "heading", "text"]
+class ReferenceCaseForm(forms.ModelForm):
+    class Meta:
+        model = ReferenceCase
+        fields = [
+            "title", "facts", "expected_grade", "expected_sections", "expected_warnings",
+            "expected_phrases", "notes", "is_active",
+        ]
+
+    def clean_facts(self):
+        facts = self.cleaned_data["facts"]
+        if not isinstance(facts, dict):
+            raise forms.ValidationError("Give the case facts as a JSON object.")
+        form = CaseForm(data=form_data(facts))
+        if not form.is_valid():
+            raise forms.ValidationError(
+                [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            )
+        return facts
+
+    def _names(self, field: str, allowed: tuple[str, ...]) -> list[str]:
+        names = self.cleaned_data[field]
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise forms.ValidationError("Give a JSON list of strings.")
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            raise forms.ValidationError(f"Unknown: {', '.join(unknown)}.")
+        return names
+
+    def clean_expected_sections(self):
+        return self._names("expected_sections", engine.SECTION_SLUGS)
+
+    def clean_expected_warnings(self):
+        return self._names("expected_warnings", engine.WARNING_CODES)
+
+    def clean_expected_phrases(self):
+        phrases = self.cleaned_data["expected_phrases"]
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise forms.ValidationError("Give a JSON list of strings.")
+        return phrases
 
 
-@admin.register(WarningText)
-class WarningTextAdmin(admin.ModelAdmin):
-    list_display = ["code", "version"]
-    list_filter = ["version"]
-    list_select_related = ["version__guideline"]
+@admin.register(ReferenceCase)
+class ReferenceCaseAdmin(SimpleHistoryAdmin):
+    form = ReferenceCaseForm
+    list_display = ["title", "expected_grade", "is_active"]
+    list_filter = ["is_active", "expected_grade"]
+    search_fields = ["title", "notes"]
+    readonly_fields = ["result_against_published"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a reference case with "is active", so its history stays whole
 
-admin.site.register(Guideline)
+    @admin.display(description="Against the published version")
+    def result_against_published(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save to run it."
+        version = GuidelineVersion.objects.published().first()
+        if version is None:
+            return "No version is published."
+        problems = publishing.reference_case_problems(obj, version)
+        return "Passes." if not problems else "Fails: " + "; ".join(problems)
 
 
 @admin.register(Case)
@@ -55,3 +400,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.register(Guideline)

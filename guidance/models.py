@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from guidance import engine
 from guidance.markdown import render_markdown
@@ -44,15 +45,33 @@ class GuidelineVersion(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     citation = models.CharField(max_length=300, help_text="How the source is cited.")
     change_summary = models.TextField(blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="drafts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_versions",
+    )
+    # What the reference cases gave when this version was published, and, if an editor
+    # published despite failures, why.
+    reference_results = models.JSONField(default=list, blank=True)
+    accepted_failures_reason = models.TextField(blank=True)
 
     objects = GuidelineVersionQuerySet.as_manager()
 
     class Meta:
+        permissions = [("publish_guidelineversion", "Can publish a draft guideline version")]
         constraints = [
             models.UniqueConstraint(
                 fields=["guideline", "label"], name="unique_version_label_per_guideline"
+            ),
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="draft"), name="one_draft_version"
             ),
             models.UniqueConstraint(
                 fields=["status"],
@@ -65,6 +84,23 @@ class GuidelineVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.guideline.title}, version {self.label} ({self.get_status_display()})"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def missing_sections(self) -> list[str]:
+        """Engine slugs this version has no section for (one query)."""
+        present = set(self.sections.values_list("slug", flat=True))
+        return [slug for slug in engine.SECTION_SLUGS if slug not in present]
+
+
+class ReadOnlyContent(Exception):
+    """Only a draft's text can be edited; published and retired versions are records."""
+
+
+class ProtectedSection(Exception):
+    """The engine refers to this section by its slug: it must stay."""
+
 
 class Section(models.Model):
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="sections")
@@ -74,6 +110,8 @@ class Section(models.Model):
     text = models.TextField(help_text="Markdown. Rendered and sanitised before display.")
     order = models.PositiveIntegerField()
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["version", "slug"], name="unique_section_slug"),
@@ -82,6 +120,24 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug}: {self.heading}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            _refuse_unless_draft(self.version)
+            old_slug = Section.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
+                raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_protected:
+            raise ProtectedSection(f"The engine uses the section {self.slug!r}: it must stay.")
+        _refuse_unless_draft(self.version)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_protected(self) -> bool:
+        return self.slug in engine.SECTION_SLUGS
 
     @cached_property
     def html(self) -> str:
@@ -93,6 +149,8 @@ class WarningText(models.Model):
     code = models.SlugField(max_length=100)
     message = models.TextField()
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="unique_warning_code"),
@@ -101,6 +159,53 @@ class WarningText(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            _refuse_unless_draft(self.version)
+        super().save(*args, **kwargs)
+
+
+def _refuse_unless_draft(version: GuidelineVersion) -> None:
+    if not version.is_draft:
+        raise ReadOnlyContent(
+            f"Version {version.label} is {version.get_status_display().lower()}: "
+            "edit a draft instead."
+        )
+
+
+class ReferenceCase(models.Model):
+    """A case with the advice it must get: run against every draft before it is published."""
+
+    title = models.CharField(max_length=200, unique=True)
+    facts = models.JSONField(help_text="The case facts, as the JSON API takes them.")
+    expected_grade = models.CharField(
+        max_length=7,
+        choices=[("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("unknown", "Unknown")],
+    )
+    expected_sections = models.JSONField(help_text="Slugs of every section that must apply.")
+    expected_warnings = models.JSONField(
+        default=list, blank=True, help_text="Codes of every warning that must be shown."
+    )
+    expected_phrases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Words the quoted text must still contain, e.g. a drug name or a threshold.",
+    )
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def spaced(words) -> str:
+    return " " + " ".join(words) + " "
 
 
 class CaseIsImmutable(Exception):
@@ -138,6 +243,10 @@ class Case(models.Model):
     extent = models.CharField(max_length=20, choices=engine.EXTENTS)
     grade = models.CharField(max_length=2, blank=True, help_text="Empty when unknown.")
     warning_count = models.PositiveSmallIntegerField()
+    # Space-separated, with a space at each end, so " slug " finds a case by what it showed
+    # (for the impact report) without reading the snapshots.
+    section_slugs = models.CharField(max_length=1000, blank=True)
+    warning_codes = models.CharField(max_length=1000, blank=True)
     # The inputs and the recommendation exactly as shown: see guidance.recommendation.build.
     snapshot = models.JSONField()
 
@@ -193,5 +302,7 @@ class Case(models.Model):
                 extent=shown["facts"]["extent"],
                 grade=shown["grade"] or "",
                 warning_count=len(shown["warnings"]),
+                section_slugs=spaced(item["section"] for item in shown["recommendations"]),
+                warning_codes=spaced(item["code"] for item in shown["warnings"]),
                 snapshot=shown,
             )

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 
 class Command(BaseCommand):
@@ -34,8 +35,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         user.set_password(password)
-        user.save()
-        self.stdout.write(self.style.SUCCESS(f"Created clinician {username}."))
+        with transaction.atomic():
+            user.save()
+            self.grant(user)
+        self.stdout.write(self.style.SUCCESS(f"Created {self.role} {username}."))
+
+    role = "clinician"
+
+    def grant(self, user) -> None:
+        """What the role may do beyond its own case history: nothing, for a clinician."""
 
     def _password(self, from_stdin: bool) -> str:
         if from_stdin:

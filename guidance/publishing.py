@@ -1,0 +1,222 @@
+"""The editor's cycle: draft, check against the reference cases, see the impact, publish."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from guidance import recommendation
+from guidance.forms import CaseForm, form_data
+from guidance.models import Case, GuidelineVersion, ReferenceCase, Section, WarningText
+
+
+class PublishingError(Exception):
+    """The draft cannot be published as it is; the message says why."""
+
+
+@dataclass
+class ReferenceResult:
+    title: str
+    passed: bool
+    problems: list[str] = field(default_factory=list)
+
+
+def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
+    """A new draft: a copy of the published version's sections and warning texts."""
+    with transaction.atomic():
+        base = GuidelineVersion.objects.select_for_update().get(
+            status=GuidelineVersion.Status.PUBLISHED
+        )
+        if GuidelineVersion.objects.filter(status=GuidelineVersion.Status.DRAFT).exists():
+            raise PublishingError("There is already a draft: finish or delete it first.")
+        draft = GuidelineVersion.objects.create(
+            guideline=base.guideline,
+            label=f"{base.label} (draft {timezone.now():%Y-%m-%d %H:%M:%S})",
+            status=GuidelineVersion.Status.DRAFT,
+            citation=base.citation,
+            based_on=base,
+        )
+        why = reason or f"Draft started from version {base.label}"
+        # One save each, not bulk_create, so that every row starts its history.
+        for section in base.sections.all():
+            copy = Section(
+                version=draft,
+                slug=section.slug,
+                group=section.group,
+                heading=section.heading,
+                text=section.text,
+                order=section.order,
+            )
+            copy._change_reason = why
+            copy._history_user = editor
+            copy.save()
+        for warning in base.warnings.all():
+            copy = WarningText(version=draft, code=warning.code, message=warning.message)
+            copy._change_reason = why
+            copy._history_user = editor
+            copy.save()
+    return draft
+
+
+def reference_case_problems(case: ReferenceCase, version: GuidelineVersion) -> list[str]:
+    """How the version's advice for ``case`` differs from what it must be (empty: it passes)."""
+    form = CaseForm(data=form_data(case.facts))
+    if not form.is_valid():
+        return [f"The case's inputs are not valid: {form.errors.as_text()}"]
+    shown = recommendation.build(facts=form.facts(), version=version)
+    problems = []
+    grade = shown["grade"] or "unknown"
+    if grade != case.expected_grade:
+        problems.append(f"grade {grade}, expected {case.expected_grade}")
+    got = [item["section"] for item in shown["recommendations"]]
+    codes = [item["code"] for item in shown["warnings"]]
+    problems += _mismatches("section", got, case.expected_sections)
+    problems += _mismatches("warning", codes, case.expected_warnings)
+    quoted = " ".join(item["text"] for item in shown["recommendations"])
+    problems += [
+        f"the quoted text no longer contains “{phrase}”"
+        for phrase in case.expected_phrases
+        if phrase.lower() not in quoted.lower()
+    ]
+    return problems
+
+
+def _mismatches(kind: str, got: list[str], expected: list[str]) -> list[str]:
+    return [f"{kind} {name} is missing" for name in expected if name not in got] + [
+        f"{kind} {name} is not expected" for name in got if name not in expected
+    ]
+
+
+def run_reference_cases(version: GuidelineVersion) -> list[ReferenceResult]:
+    results = []
+    for case in ReferenceCase.objects.filter(is_active=True):
+        problems = reference_case_problems(case, version)
+        results.append(ReferenceResult(case.title, not problems, problems))
+    return results
+
+
+@dataclass
+class SectionChange:
+    slug: str
+    heading: str
+    kind: str  # "text changed", "heading changed", "removed", "reworded"
+    cases: int
+
+
+@dataclass
+class Impact:
+    cases: int
+    affected: int
+    changes: list[SectionChange]
+
+    def by_kind(self) -> dict[str, list[SectionChange]]:
+        grouped: dict[str, list[SectionChange]] = {}
+        for change in self.changes:
+            grouped.setdefault(change.kind, []).append(change)
+        return grouped
+
+
+def _texts(version_id: int) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    sections = {
+        slug: (heading, text)
+        for slug, heading, text in Section.objects.filter(version_id=version_id).values_list(
+            "slug", "heading", "text"
+        )
+    }
+    warnings = dict(
+        WarningText.objects.filter(version_id=version_id).values_list("code", "message")
+    )
+    return sections, warnings
+
+
+def impact(draft: GuidelineVersion) -> Impact:
+    """How saved cases would read if the draft were published: counts and sections only.
+
+    Saved cases keep their snapshot; this says how many would show different text if they
+    were run again. A case shows the text of the version it used, so it is enough to compare
+    each used version with the draft, then count the cases that showed each changed part.
+    """
+    draft_sections, draft_warnings = _texts(draft.pk)
+    used = Case.objects.values_list("guideline_version_id", flat=True).distinct()
+    changes: Counter[tuple[str, str, str]] = Counter()
+    affected = 0
+    for version_id in used:
+        sections, warnings = _texts(version_id)
+        changed_slugs = {}
+        for slug, (heading, text) in sections.items():
+            if slug not in draft_sections:
+                changed_slugs[slug] = (heading, "removed")
+            elif draft_sections[slug][1] != text:
+                changed_slugs[slug] = (heading, "text changed")
+            elif draft_sections[slug][0] != heading:
+                changed_slugs[slug] = (heading, "heading changed")
+        changed_codes = {
+            code for code, message in warnings.items() if draft_warnings.get(code) != message
+        }
+        rows = Case.objects.filter(guideline_version_id=version_id).values_list(
+            "section_slugs", "warning_codes"
+        )
+        for section_slugs, warning_codes in rows.iterator():
+            hit = False
+            for slug in section_slugs.split():
+                if slug in changed_slugs:
+                    heading, kind = changed_slugs[slug]
+                    changes[(slug, heading, kind)] += 1
+                    hit = True
+            for code in warning_codes.split():
+                if code in changed_codes:
+                    changes[(code, code, "warning reworded")] += 1
+                    hit = True
+            affected += hit
+    return Impact(
+        cases=Case.objects.count(),
+        affected=affected,
+        changes=[
+            SectionChange(slug, heading, kind, count)
+            for (slug, heading, kind), count in sorted(changes.items())
+        ],
+    )
+
+
+def publish(
+    draft: GuidelineVersion,
+    *,
+    editor,
+    label: str,
+    change_summary: str,
+    accept_failures_reason: str = "",
+) -> list[ReferenceResult]:
+    """Publish the draft in one transaction; the published version it replaces is retired."""
+    with transaction.atomic():
+        draft = GuidelineVersion.objects.select_for_update().get(pk=draft.pk)
+        if not draft.is_draft:
+            raise PublishingError("Only a draft can be published.")
+        missing = draft.missing_sections()
+        if missing:
+            raise PublishingError(
+                "The draft has no section for: " + ", ".join(missing) + ". The engine needs them."
+            )
+        if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
+            raise PublishingError(f"Version {label} already exists.")
+        results = run_reference_cases(draft)
+        failures = [result for result in results if not result.passed]
+        if failures and not accept_failures_reason.strip():
+            raise PublishingError(
+                f"{len(failures)} reference case(s) fail. Fix the draft, or accept the "
+                "failures with a recorded reason."
+            )
+        GuidelineVersion.objects.filter(status=GuidelineVersion.Status.PUBLISHED).update(
+            status=GuidelineVersion.Status.RETIRED
+        )
+        draft.status = GuidelineVersion.Status.PUBLISHED
+        draft.label = label
+        draft.change_summary = change_summary
+        draft.published_at = timezone.now()
+        draft.published_by = editor
+        draft.reference_results = [asdict(result) for result in results]
+        draft.accepted_failures_reason = accept_failures_reason.strip() if failures else ""
+        draft.save()
+    return results
