@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate run test lint clean
+.PHONY: install install-load migrate run serve test lint check-deploy bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,34 @@ $(INSTALLED): requirements.txt | $(BIN)/python
 
 install: $(INSTALLED)
 
+LOAD_INSTALLED := $(VENV)/.installed-load
+$(LOAD_INSTALLED): requirements-load.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-load.txt
+	touch $@
+
+install-load: $(LOAD_INSTALLED)
+
 migrate: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 
 run: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# As in production: gunicorn, DEBUG off, static files collected and served by WhiteNoise.
+# Plain HTTP on 127.0.0.1 (HTTPS=false); behind a TLS proxy leave HTTPS at its default.
+serve: migrate
+	DEBUG=false HTTPS=$${HTTPS:-false} SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
+	  exec $(BIN)/gunicorn netadvisor.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3}'
+
+# Benchmarks and load tests are too noisy for CI: run them by hand.
+bench: install
+	$(BIN)/python bench/bench.py
+
+load: install-load
+	$(BIN)/python load/run_load.py
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python load/run_load.py
 
 lint: install
 	$(BIN)/ruff check .

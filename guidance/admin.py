@@ -45,11 +45,20 @@ class ReasonForm(forms.ModelForm):
     )
 
 
-class TextHistoryAdmin(SimpleHistoryAdmin):
+class RecordOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History is a record: it can be read, never reverted to (nor deleted)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: refuse the POST as well.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class TextHistoryAdmin(RecordOnlyHistoryAdmin):
     """Shared by sections and warning texts: editable only in a draft, with reason and diff."""
 
     form = ReasonForm
-    history_list_display = ["history_change_reason"]
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.version.is_draft:
@@ -362,7 +371,7 @@ class ReferenceCaseForm(forms.ModelForm):
 
 
 @admin.register(ReferenceCase)
-class ReferenceCaseAdmin(SimpleHistoryAdmin):
+class ReferenceCaseAdmin(RecordOnlyHistoryAdmin):
     form = ReferenceCaseForm
     list_display = ["title", "expected_grade", "is_active"]
     list_filter = ["is_active", "expected_grade"]

@@ -122,9 +122,13 @@ class Section(models.Model):
         return f"{self.slug}: {self.heading}"
 
     def save(self, *args, **kwargs) -> None:
+        _refuse_unless_draft(self.version)
         if not self._state.adding:
-            _refuse_unless_draft(self.version)
-            old_slug = Section.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            old_version_id, old_slug = (
+                Section.objects.filter(pk=self.pk).values_list("version_id", "slug").get()
+            )
+            if old_version_id != self.version_id:
+                raise ReadOnlyContent("A section cannot move to another version.")
             if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
                 raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
         super().save(*args, **kwargs)
@@ -161,9 +165,18 @@ class WarningText(models.Model):
         return self.code
 
     def save(self, *args, **kwargs) -> None:
+        _refuse_unless_draft(self.version)
         if not self._state.adding:
-            _refuse_unless_draft(self.version)
+            old_version_id = WarningText.objects.filter(pk=self.pk).values_list(
+                "version_id", flat=True
+            ).get()
+            if old_version_id != self.version_id:
+                raise ReadOnlyContent("A warning text cannot move to another version.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_unless_draft(self.version)
+        return super().delete(*args, **kwargs)
 
 
 def _refuse_unless_draft(version: GuidelineVersion) -> None:

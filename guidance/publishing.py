@@ -34,7 +34,7 @@ def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
             raise PublishingError("There is already a draft: finish or delete it first.")
         draft = GuidelineVersion.objects.create(
             guideline=base.guideline,
-            label=f"{base.label} (draft {timezone.now():%Y-%m-%d %H:%M:%S})",
+            label=f"{base.label} (draft {timezone.now():%Y-%m-%d %H:%M:%S.%f})",
             status=GuidelineVersion.Status.DRAFT,
             citation=base.citation,
             based_on=base,
@@ -63,6 +63,8 @@ def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
 
 def reference_case_problems(case: ReferenceCase, version: GuidelineVersion) -> list[str]:
     """How the version's advice for ``case`` differs from what it must be (empty: it passes)."""
+    if not isinstance(case.facts, dict):
+        return ["The case's inputs are not a JSON object."]
     form = CaseForm(data=form_data(case.facts))
     if not form.is_valid():
         return [f"The case's inputs are not valid: {form.errors.as_text()}"]
@@ -140,7 +142,7 @@ def impact(draft: GuidelineVersion) -> Impact:
     each used version with the draft, then count the cases that showed each changed part.
     """
     draft_sections, draft_warnings = _texts(draft.pk)
-    used = Case.objects.values_list("guideline_version_id", flat=True).distinct()
+    used = Case.objects.order_by().values_list("guideline_version_id", flat=True).distinct()
     changes: Counter[tuple[str, str, str]] = Counter()
     affected = 0
     for version_id in used:
@@ -199,6 +201,9 @@ def publish(
             raise PublishingError(
                 "The draft has no section for: " + ", ".join(missing) + ". The engine needs them."
             )
+        label = label.strip()
+        if not label:
+            raise PublishingError("Give the version a label.")
         if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
             raise PublishingError(f"Version {label} already exists.")
         results = run_reference_cases(draft)

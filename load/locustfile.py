@@ -1,0 +1,106 @@
+"""Locust scenario: clinicians log in, run the wizard and save cases, again and again.
+
+Started by load/run_load.py, which creates the clinicians (LOAD_USERS, comma-separated)
+and afterwards checks that every case reported here as saved is in the database.
+"""
+
+import json
+import os
+import random
+import re
+import threading
+
+from locust import HttpUser, between, events, task
+
+PASSWORD = os.environ["LOAD_PASSWORD"]
+USERS = os.environ["LOAD_USERS"].split(",")
+SAVED_FILE = os.environ["LOAD_SAVED_FILE"]
+
+_next_user = iter(USERS)
+_lock = threading.Lock()
+saved_case_ids: list[int] = []
+
+SITES = ["pancreas", "stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"]
+
+
+def random_case(rng: random.Random) -> dict[str, dict[str, str]]:
+    site = rng.choice(SITES)
+    extent = rng.choice(["localised", "regional_nodes", "distant_metastases"])
+    steps = {
+        "tumour": {
+            "site": site,
+            "tumour_type": rng.choice(["non_functional", "insulinoma", "gastrinoma"]),
+            "hormonal_symptoms": rng.choice(["yes", "no"]),
+        },
+        "pathology": {
+            "differentiation": rng.choice(["well", "well", "poor", "unknown"]),
+            "ki67_percent": str(rng.randint(0, 400) / 10),
+            "mitoses_per_10hpf": str(rng.randint(0, 40)),
+        },
+        "extent": {
+            "size_mm": str(rng.randint(1, 900) / 10),
+            "extent": extent,
+            "ssr_imaging": rng.choice(["positive", "negative", "not_done"]),
+        },
+    }
+    if site == "pancreas":
+        steps = {"tumour": steps["tumour"],
+                 "pancreas": {"pancreas_region": rng.choice(["head", "neck", "body", "tail"])},
+                 "pathology": steps["pathology"], "extent": steps["extent"]}
+    if extent == "distant_metastases":
+        steps["metastases"] = {"metastases_resectable": rng.choice(["yes", "no", "unknown"])}
+    steps["review"] = {"reference": f"LOAD-{rng.randint(1, 9999)}"}
+    return steps
+
+
+class Clinician(HttpUser):
+    wait_time = between(0.1, 0.5)
+
+    def on_start(self) -> None:
+        with _lock:
+            self.username = next(_next_user)
+        self.rng = random.Random(self.username)
+        self.client.get("/accounts/login/")
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            allow_redirects=False,
+            name="/accounts/login/",
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"{self.username} could not log in: {response.status_code}")
+
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    @task
+    def run_and_save_a_case(self) -> None:
+        self.client.get("/cases/new/?reset=1", name="/cases/new/")
+        for step, answers in random_case(self.rng).items():
+            self.client.get(f"/cases/new/{step}/", name="/cases/new/[step]/ GET")
+            data = {f"{step}-{name}": value for name, value in answers.items()}
+            data |= {"case_wizard-current_step": step, "csrfmiddlewaretoken": self.csrf()}
+            with self.client.post(
+                f"/cases/new/{step}/", data, allow_redirects=False, catch_response=True,
+                name="/cases/new/[step]/ POST",
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"step {step} answered {response.status_code}")
+                    return
+        with self.client.get(
+            "/cases/new/done/", allow_redirects=False, catch_response=True, name="/cases/new/done/"
+        ) as response:
+            match = re.fullmatch(r"/cases/(\d+)/", response.headers.get("Location", ""))
+            if response.status_code != 302 or not match:
+                response.failure(f"done answered {response.status_code}")
+                return
+        self.client.get(match.group(0), name="/cases/[id]/")
+        with _lock:
+            saved_case_ids.append(int(match.group(1)))
+        self.client.get("/cases/", name="/cases/")
+
+
+@events.test_stop.add_listener
+def write_saved_cases(**kwargs) -> None:
+    with open(SAVED_FILE, "w") as out:
+        json.dump(saved_case_ids, out)
