@@ -54,5 +54,11 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Production settings pass Django's deployment checklist (DEBUG off, HTTPS on).
+check-deploy: install
+	DEBUG=false HTTPS=true ALLOWED_HOSTS=netadvisor.example.org \
+	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

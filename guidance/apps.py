@@ -7,4 +7,5 @@ class GuidanceConfig(AppConfig):
     verbose_name = "Guidance"
 
     def ready(self) -> None:
-        from guidance import checks  # noqa: F401 - registers the system checks
+        # Imported for what they register: system checks, security log receivers.
+        from guidance import checks, middleware, security  # noqa: F401

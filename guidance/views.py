@@ -3,16 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from guidance import recommendation
+from guidance import recommendation, security
 from guidance.forms import CaseFilterForm, CaseForm, form_data
 from guidance.models import Case, GuidelineVersion
 from guidance.wizard import CaseWizard
 
 CASES_PER_PAGE = 25
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the benchmark's baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,7 +30,12 @@ def _own_case(request: HttpRequest, pk: int) -> Case:
     cases = Case.objects.owned_by(request.user).select_related(
         "guideline_version__guideline", "clinician"
     )
-    return get_object_or_404(cases, pk=pk)
+    try:
+        return cases.get(pk=pk)
+    except Case.DoesNotExist:
+        if Case.objects.filter(pk=pk).exists():
+            security.access_denied(request, f"case {pk}")
+        raise Http404("No such case.") from None
 
 
 @login_required

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production")
+# The test client speaks plain HTTP; the HTTPS settings are checked by `check --deploy`.
+os.environ.setdefault("HTTPS", "false")
 
 from netadvisor.settings import *  # noqa: E402, F403
 

@@ -9,6 +9,7 @@ case_wizard = CaseWizard.as_view(url_name="case-new-step", done_step_name="done"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", case_wizard, name="case-new"),
     re_path(r"^cases/new/(?P<step>[a-z_]+)/$", case_wizard, name="case-new-step"),

@@ -213,7 +213,8 @@ def test_create_editor_makes_a_staff_account_in_the_editors_group_that_is_not_a_
     assert user.has_perm("guidance.publish_guidelineversion")
     assert "Created guideline editor edith." in out.getvalue()
     client = Client()
-    assert client.login(username="edith", password=PASSWORD)
+    response = client.post("/accounts/login/", {"username": "edith", "password": PASSWORD})
+    assert response.status_code == 302
     assert client.get(ADMIN).status_code == 200
 
 

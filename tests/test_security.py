@@ -1,0 +1,137 @@
+"""Hardening: security headers, CSP, CSRF, login throttling, idle timeout, the security log."""
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from guidance.middleware import LAST_SEEN
+from tests.factories import PASSWORD, make_case
+
+pytestmark = pytest.mark.django_db
+
+SECURITY_LOG = "netadvisor.security"
+
+
+def test_every_page_sends_the_security_headers(client):
+    response = client.get("/")
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_the_content_security_policy_allows_only_this_app_and_no_inline_script(client):
+    policy = client.get("/cases/new/tumour/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_no_page_carries_an_inline_script(alice_client, alice):
+    case = make_case(alice)
+    for url in ["/", "/cases/new/tumour/", "/cases/", f"/cases/{case.pk}/", "/accounts/login/"]:
+        html = alice_client.get(url, follow=True).content.decode()
+        assert "<script>" not in html and " onclick=" not in html, url
+
+
+def test_a_post_without_a_csrf_token_is_refused():
+    client = Client(enforce_csrf_checks=True)
+    client.get("/cases/new/?reset=1", follow=True)
+
+    response = client.post("/cases/new/tumour/", {"case_wizard-current_step": "tumour"})
+
+    assert response.status_code == 403
+
+
+def failed_login(client, username="alice"):
+    return client.post("/accounts/login/", {"username": username, "password": "wrong password!"})
+
+
+def test_five_failed_logins_lock_the_account_for_a_cool_off(alice, caplog):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert failed_login(client).status_code == 200
+
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        locked = failed_login(client)
+
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    # Even the right password is refused until the cool-off has passed.
+    right = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert right.status_code == 429
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+    assert any("locked out" in record.getMessage() for record in caplog.records)
+
+
+def test_a_lock_out_does_not_lock_out_another_clinician(alice, bob):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        failed_login(client, "alice")
+
+    response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_a_failed_login_is_logged_without_the_password(alice, caplog):
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        failed_login(Client())
+
+    messages = [record.getMessage() for record in caplog.records if record.name == SECURITY_LOG]
+    assert any("Failed login for username 'alice'" in message for message in messages)
+    assert not any("wrong password" in message for message in messages)
+
+
+def test_denied_access_to_a_case_is_logged_without_its_contents(alice, bob_client, caplog):
+    case = make_case(alice, reference="MDT 77")
+
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        response = bob_client.get(f"/cases/{case.pk}/")
+
+    assert response.status_code == 404
+    messages = [record.getMessage() for record in caplog.records if record.name == SECURITY_LOG]
+    bob = response.wsgi_request.user
+    assert messages == [f"Denied access to case {case.pk} for user id {bob.pk} from 127.0.0.1"]
+    assert "MDT 77" not in " ".join(messages)
+
+
+def test_a_missing_case_is_a_404_that_is_not_logged_as_denied(alice_client, caplog):
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        assert alice_client.get("/cases/999999/").status_code == 404
+    assert not [record for record in caplog.records if record.name == SECURITY_LOG]
+
+
+def test_an_idle_session_ends_and_asks_to_log_in_again(alice_client):
+    session = alice_client.session
+    session[LAST_SEEN] -= settings.SESSION_IDLE_TIMEOUT.total_seconds() + 1
+    session.save()
+
+    response = alice_client.get("/cases/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=/cases/")
+    # The server-side session is gone: the next request is anonymous too.
+    assert alice_client.get("/cases/").url.startswith("/accounts/login/")
+
+
+def test_an_active_session_carries_on(alice_client):
+    session = alice_client.session
+    session[LAST_SEEN] -= settings.SESSION_IDLE_TIMEOUT.total_seconds() - 60
+    session.save()
+
+    assert alice_client.get("/cases/").status_code == 200
+
+
+def test_the_health_check_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/")
+    assert response.content == b"ok"
