@@ -116,7 +116,7 @@ class Session:
 
     def enter_case(self) -> None:
         """Answer every wizard step for CASE, up to the review."""
-        self.get("/cases/new/?reset=1")
+        self.get("/cases/new/tumour/?reset=1")  # renders the form, so sets the CSRF cookie
         steps = {
             "tumour": ("site", "tumour_type", "hormonal_symptoms"),
             "pathology": ("differentiation", "ki67_percent", "mitoses_per_10hpf"),
@@ -157,8 +157,16 @@ def run(name: str, port: int, clients: int, seconds: float, prepare, step) -> Me
 
     def client() -> None:
         session = Session(port)
-        prepare(session)
-        start_barrier.wait()
+        try:
+            prepare(session)
+        except BaseException as error:  # a thread's exception would otherwise vanish
+            failures.append(f"{name}: {error!r}")
+            start_barrier.abort()
+            return
+        try:
+            start_barrier.wait()
+        except threading.BrokenBarrierError:
+            return
         latencies, errors = [], 0
         warm_until = time.perf_counter() + min(1.0, seconds / 5)
         stop = time.perf_counter() + seconds
@@ -171,11 +179,14 @@ def run(name: str, port: int, clients: int, seconds: float, prepare, step) -> Me
             measure.latencies.extend(latencies)
             measure.errors += errors
 
+    failures: list[str] = []
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise SystemExit("; ".join(failures))
     return measure
 
 

@@ -1,5 +1,7 @@
 """Markdown to safe HTML: the only way guideline text reaches a page."""
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -15,7 +17,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(text: str) -> SafeString:
+    # A pure function of the text, so the same text is rendered once per process: a page
+    # quoting six sections would otherwise run Markdown and nh3 six times per view.
     html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,

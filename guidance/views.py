@@ -5,6 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
 from guidance import recommendation, security
@@ -47,6 +50,22 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     )
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    # Plain strings for the template: formatting 25 rows in Python is several times
+    # faster than through template filters, and the history is the busiest list.
+    cases_url = reverse("case-list")
+    rows = [
+        {
+            "url": f"{cases_url}{case.pk}/",
+            "date": date_format(timezone.localtime(case.created_at), "j M Y, H:i"),
+            "reference": case.reference,
+            "site": case.get_site_display(),
+            "grade": case.grade or "Unknown",
+            "extent": case.get_extent_display(),
+            "warnings": case.warning_count,
+            "pk": case.pk,
+        }
+        for case in page.object_list
+    ]
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(
@@ -55,6 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "filters": filters.urlencode(),
             "filtering": any(value for values in filters.lists() for value in values[1]),
         },
