@@ -101,6 +101,17 @@ class Clinician(HttpUser):
 
 
 @events.test_stop.add_listener
-def write_saved_cases(**kwargs) -> None:
+def write_results(environment, **kwargs) -> None:
+    total = environment.stats.total
     with open(SAVED_FILE, "w") as out:
-        json.dump(saved_case_ids, out)
+        json.dump(
+            {
+                "saved": saved_case_ids,
+                "requests": total.num_requests,
+                "failures": total.num_failures,
+                "median_ms": total.median_response_time,
+                "p99_ms": total.get_response_time_percentile(0.99),
+                "rps": total.total_rps,
+            },
+            out,
+        )

@@ -9,7 +9,6 @@ no failed request. Run for SQLite (default) or PostgreSQL (DATABASE_URL).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import secrets
@@ -91,7 +90,7 @@ def main() -> None:
         subprocess.run(
             [PYTHON, "-m", "locust", "-f", str(ROOT / "load" / "locustfile.py"), "--headless",
              "-u", str(args.users), "-r", "10", "-t", f"{args.seconds}s",
-             "-H", f"http://127.0.0.1:{port}", "--csv", str(workdir / "load"),
+             "-H", f"http://127.0.0.1:{port}",
              "--only-summary", "--stop-timeout", "10"],
             env=env, cwd=ROOT, check=False,
         )
@@ -99,10 +98,8 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    with open(workdir / "load_stats.csv") as stats:
-        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
-    saved = json.loads((workdir / "saved.json").read_text())
+    result = json.loads((workdir / "saved.json").read_text())
+    saved, requests, failures = result["saved"], result["requests"], result["failures"]
     found = int(
         django(
             "shell", "-c",
@@ -112,9 +109,8 @@ def main() -> None:
         ).strip().splitlines()[-1]
     )
     print(f"\n{database}: {args.users} clinicians for {args.seconds} s")
-    print(f"requests {requests}, failed {failures}, "
-          f"median {total['Median Response Time']} ms, p99 {total['99%']} ms, "
-          f"{float(total['Requests/s']):.1f} req/s")
+    print(f"requests {requests}, failed {failures}, median {result['median_ms']} ms, "
+          f"p99 {result['p99_ms']} ms, {result['rps']:.1f} req/s")
     print(f"cases completed {len(saved)}, found in the database {found}")
     sys.exit(0 if failures == 0 and found == len(saved) and saved else 1)
 
