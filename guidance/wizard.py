@@ -153,6 +153,8 @@ class CaseWizard(NamedUrlSessionWizardView):
         if step is not None and step != self.steps.first and not self.storage.data["step_data"]:
             # Nothing stored: the case was already finished, or the session expired.
             return self._rejected("This case has already been submitted or has expired.")
+        if self.request.FILES:
+            return self._rejected("The case wizard takes no files.")
         goto = self.request.POST.get("wizard_goto_step")
         if goto in form_list and step in form_list:
             # Going back keeps what was typed on this step (formtools #284 drops it).
