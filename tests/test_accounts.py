@@ -256,4 +256,4 @@ def test_the_anonymous_result_page_says_logging_in_keeps_a_history(client):
     html = run_wizard(client, LOCALISED_COLON).content.decode()
 
     assert "Nothing about this case has been saved." in html
-    assert f'<a href="{LOGIN_URL}">Log in</a> to keep a history' in html
+    assert f'<a class="alert-link" href="{LOGIN_URL}">Log in</a> to keep a history' in html
