@@ -44,8 +44,8 @@ bench: install
 	$(BIN)/python bench/bench.py
 
 load: install-load
-	$(BIN)/python load/run_load.py
-	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python load/run_load.py
+	$(BIN)/python bench/load.py
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python bench/load.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,23 +19,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import re
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from server import Site
+
 PASSWORD = "bench-password-not-secret"
 CASE = {
     "site": "small_intestine",
@@ -53,14 +47,8 @@ TARGETS = {
     "API": 0.6,
     "recommendation page": 0.6,
     "wizard step": 0.7,
-    "history (10,000 cases)": 0.5,
+    "history": 0.5,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Session:
@@ -204,52 +192,16 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="netadvisor-bench-"))
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(workdir / "static"),
-        "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "AXES_ENABLED": "false",
-    }
-    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    manage = [PYTHON, str(ROOT / "manage.py")]
-
-    def django(*command: str, stdin: str | None = None) -> None:
-        subprocess.run([*manage, *command], env=env, check=True, input=stdin, text=True,
-                       stdout=subprocess.DEVNULL)
-
-    print(f"Setting up ({env['DATABASE_URL'].split(':')[0]}, {args.cases:,} saved cases)...")
-    django("migrate", "--no-input")
-    django("collectstatic", "--no-input")
+    site = Site("bench", AXES_ENABLED="false")
+    print(f"Setting up ({site.database}, {args.cases:,} saved cases)...")
     # Fresh names each run, so a reused database (PostgreSQL) needs no clean-up.
     run_id = secrets.token_hex(3)
     many, few = f"bench-{run_id}", f"bench-few-{run_id}"
-    for name in (many, few):
-        django("create_clinician", name, "--password-stdin", stdin=PASSWORD + "\n")
-    django("create_synthetic_cases", many, str(args.cases))
-    django("create_synthetic_cases", few, "1")
+    site.prepare([many, few], PASSWORD)
+    site.manage("create_synthetic_cases", many, str(args.cases))
+    site.manage("create_synthetic_cases", few, "1")
 
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "netadvisor.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--access-logfile", "-", "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True,
-    )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                Session(port).get("/health/")
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
-
+    with site.gunicorn(args.workers) as port:
         probe = Session(port)
         probe.login(few)
         _, _, page = probe.get("/cases/")
@@ -277,23 +229,21 @@ def main() -> None:
             ("recommendation page", nothing, recommendation),
             ("saved case", lambda s: s.login(few),
              lambda s: timed(s, "GET", f"/cases/{case_id}/", 200)),
-            ("history (10,000 cases)", lambda s: s.login(many),
+            (f"history ({args.cases:,} cases)", lambda s: s.login(many),
              lambda s: timed(s, "GET", "/cases/?page=3", 200)),
         ]
         results = [run(name, port, args.clients, args.seconds, prepare, step)
                    for name, prepare, step in pages]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     baseline = results[0].rps(args.clients)
-    print(f"\n{args.clients} clients, {args.workers} gunicorn workers, {args.seconds:g} s a page\n")
+    print(f"\n{site.database}: {args.clients} clients, {args.workers} gunicorn workers, "
+          f"{args.seconds:g} s a page\n")
     print("| page | requests | req/s | p50 ms | p99 ms | ratio | target | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     failed = False
     for result in results:
         ratio = result.rps(args.clients) / baseline
-        target = TARGETS.get(result.name)
+        target = TARGETS.get(result.name.split(" (")[0])
         met = target is None or ratio >= target
         failed |= not met or result.errors > 0
         wanted = f"≥ {target:.1f}{'' if met else ' MISSED'}" if target else ""

@@ -102,7 +102,39 @@ class ProtectedSection(Exception):
     """The engine refers to this section by its slug: it must stay."""
 
 
-class Section(models.Model):
+class DraftText(models.Model):
+    """Guideline text that changes only while its version is a draft, and never moves."""
+
+    key_field = ""  # the name the engine knows the text by
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        _refuse_unless_draft(self.version)
+        if not self._state.adding:
+            old_version_id, old_key = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("version_id", self.key_field)
+                .get()
+            )
+            if old_version_id != self.version_id:
+                raise ReadOnlyContent("Guideline text cannot move to another version.")
+            self.check_key_change(old_key)
+        super().save(*args, **kwargs)
+
+    def check_key_change(self, old_key: str) -> None:
+        """Refuse a change of the key, where the engine depends on it."""
+
+    def delete(self, *args, **kwargs):
+        _refuse_unless_draft(self.version)
+        return super().delete(*args, **kwargs)
+
+
+class Section(DraftText):
+    key_field = "slug"
+
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="sections")
     slug = models.SlugField(max_length=100, help_text="Stable identifier the engine uses.")
     group = models.CharField(max_length=100, blank=True)
@@ -121,22 +153,13 @@ class Section(models.Model):
     def __str__(self) -> str:
         return f"{self.slug}: {self.heading}"
 
-    def save(self, *args, **kwargs) -> None:
-        _refuse_unless_draft(self.version)
-        if not self._state.adding:
-            old_version_id, old_slug = (
-                Section.objects.filter(pk=self.pk).values_list("version_id", "slug").get()
-            )
-            if old_version_id != self.version_id:
-                raise ReadOnlyContent("A section cannot move to another version.")
-            if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
-                raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
-        super().save(*args, **kwargs)
+    def check_key_change(self, old_slug: str) -> None:
+        if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
+            raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
 
     def delete(self, *args, **kwargs):
         if self.is_protected:
             raise ProtectedSection(f"The engine uses the section {self.slug!r}: it must stay.")
-        _refuse_unless_draft(self.version)
         return super().delete(*args, **kwargs)
 
     @property
@@ -148,7 +171,9 @@ class Section(models.Model):
         return render_markdown(self.text)
 
 
-class WarningText(models.Model):
+class WarningText(DraftText):
+    key_field = "code"
+
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="warnings")
     code = models.SlugField(max_length=100)
     message = models.TextField()
@@ -164,19 +189,10 @@ class WarningText(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args, **kwargs) -> None:
-        _refuse_unless_draft(self.version)
-        if not self._state.adding:
-            old_version_id = WarningText.objects.filter(pk=self.pk).values_list(
-                "version_id", flat=True
-            ).get()
-            if old_version_id != self.version_id:
-                raise ReadOnlyContent("A warning text cannot move to another version.")
-        super().save(*args, **kwargs)
+    def check_key_change(self, old_code: str) -> None:
+        if old_code in engine.WARNING_CODES and old_code != self.code:
+            raise ProtectedSection(f"The engine uses the code {old_code!r}: it cannot change.")
 
-    def delete(self, *args, **kwargs):
-        _refuse_unless_draft(self.version)
-        return super().delete(*args, **kwargs)
 
 
 def _refuse_unless_draft(version: GuidelineVersion) -> None:

@@ -620,6 +620,14 @@ def test_a_warning_text_of_the_published_version_cannot_be_deleted(version_1):
     assert WarningText.objects.filter(pk=warning.pk).exists()
 
 
+def test_the_code_of_a_warning_the_engine_uses_cannot_change_even_in_a_draft(draft):
+    warning = draft.warnings.get(code="regional-nodes")
+    warning.code = "nodes"
+    with pytest.raises(ProtectedSection):
+        warning.save()
+    assert draft.warnings.filter(code="regional-nodes").exists()
+
+
 def test_publish_refuses_an_empty_label(draft, editor):
     with pytest.raises(PublishingError, match="label"):
         publish(draft, editor=editor, label="  ", change_summary="No label.")

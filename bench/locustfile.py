@@ -1,6 +1,6 @@
 """Locust scenario: clinicians log in, run the wizard and save cases, again and again.
 
-Started by load/run_load.py, which creates the clinicians (LOAD_USERS, comma-separated)
+Started by bench/load.py, which creates the clinicians (LOAD_USERS, comma-separated)
 and afterwards checks that every case reported here as saved is in the database.
 """
 
@@ -14,7 +14,7 @@ from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ["LOAD_PASSWORD"]
 USERS = os.environ["LOAD_USERS"].split(",")
-SAVED_FILE = os.environ["LOAD_SAVED_FILE"]
+RESULTS_FILE = os.environ["LOAD_RESULTS_FILE"]
 
 _next_user = iter(USERS)
 _lock = threading.Lock()
@@ -103,7 +103,7 @@ class Clinician(HttpUser):
 @events.test_stop.add_listener
 def write_results(environment, **kwargs) -> None:
     total = environment.stats.total
-    with open(SAVED_FILE, "w") as out:
+    with open(RESULTS_FILE, "w") as out:
         json.dump(
             {
                 "saved": saved_case_ids,

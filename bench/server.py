@@ -1,0 +1,76 @@
+"""What the benchmark and the load test share: a production-like server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+class Site:
+    """A fresh working folder, the environment of production settings, and manage.py."""
+
+    def __init__(self, name: str, **extra: str) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"netadvisor-{name}-"))
+        self.env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "HTTPS": "false",  # plain HTTP on 127.0.0.1
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "STATIC_ROOT": str(self.workdir / "static"),
+            "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            **extra,
+        }
+        self.env.setdefault("DATABASE_URL", f"sqlite:///{self.workdir / f'{name}.sqlite3'}")
+        self.database = self.env["DATABASE_URL"].split(":")[0]
+
+    def manage(self, *command: str, stdin: str | None = None) -> str:
+        done = subprocess.run(  # noqa: S603 - our own manage.py
+            [PYTHON, str(ROOT / "manage.py"), *command],
+            env=self.env, check=True, input=stdin, text=True, stdout=subprocess.PIPE,
+        )
+        return done.stdout
+
+    def prepare(self, clinicians: list[str], password: str) -> None:
+        self.manage("migrate", "--no-input")
+        self.manage("collectstatic", "--no-input")
+        for name in clinicians:
+            self.manage("create_clinician", name, "--password-stdin", stdin=password + "\n")
+
+    @contextmanager
+    def gunicorn(self, workers: int):
+        """gunicorn on a free port of 127.0.0.1; yields the port once /health/ answers."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen(  # noqa: S603 - our own app
+            [PYTHON, "-m", "gunicorn", "netadvisor.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--log-level", "warning"],
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            deadline = time.time() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # noqa: S310
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise SystemExit("gunicorn did not start") from None
+                    time.sleep(0.2)
+            yield port
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
