@@ -257,3 +257,11 @@ def test_the_anonymous_result_page_says_logging_in_keeps_a_history(client):
 
     assert "Nothing about this case has been saved." in html
     assert f'<a class="alert-link" href="{LOGIN_URL}">Log in</a> to keep a history' in html
+
+
+def test_the_login_page_runs_no_query(client, django_assert_num_queries):
+    # No session yet and nobody logged in: the page needs nothing from the database.
+    with django_assert_num_queries(0):
+        response = client.get("/accounts/login/")
+
+    assert response.status_code == 200

@@ -943,3 +943,13 @@ def test_the_re_check_runs_a_fixed_number_of_queries(
 def test_the_engine_agrees_the_fixtures_have_one_and_six_sections():
     assert len(engine.recommend(case_facts(**SMALL_INSULINOMA)).sections) == 1
     assert len(engine.recommend(case_facts(**METASTATIC_SMALL_BOWEL)).sections) == 6
+
+
+def test_the_delete_confirmation_runs_three_queries(alice, alice_client, django_assert_num_queries):
+    case = make_case(alice)
+
+    # 1. the session, 2. the clinician, 3. the case with its version, guideline and clinician.
+    with django_assert_num_queries(3):
+        response = alice_client.get(f"/cases/{case.pk}/delete/")
+
+    assert response.status_code == 200
