@@ -251,16 +251,21 @@ def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         if name == "metastases_resectable" and facts.get("extent") != "distant_metastases":
             continue
-        if value is None or value == "":
-            shown = "Not given"
-        elif isinstance(value, bool):
-            shown = "Yes" if value else "No"
-        elif isinstance(value, int | float):
-            shown = engine.number(Decimal(str(value)))
-        else:
-            shown = str(dict(field.choices).get(value, value))
-        rows.append((str(field.label), shown))
+        rows.append((str(field.label), display_value(field, value)))
     return rows
+
+
+def display_value(field: forms.Field, value: Any) -> str:
+    """One answer as a clinician reads it, from a cleaned or a JSON value."""
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal | int):
+        return engine.number(value)
+    return str(dict(field.choices).get(value, value))
 
 
 # Dates the history can hold: anything outside is a typing slip (and would overflow).

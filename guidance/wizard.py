@@ -23,6 +23,7 @@ from guidance.forms import (
     PancreasForm,
     PathologyForm,
     TumourForm,
+    display_value,
     form_data,
 )
 from guidance.models import Case, GuidelineVersion
@@ -70,18 +71,6 @@ def is_pancreatic(wizard: CaseWizard) -> bool:
 
 def has_distant_metastases(wizard: CaseWizard) -> bool:
     return _raw_step_value(wizard, "extent", "extent") == "distant_metastases"
-
-
-def _display(form: forms.Form, name: str) -> str:
-    value = form.cleaned_data.get(name)
-    field = form.fields[name]
-    if value is None or value == "":
-        return "Not given"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if hasattr(field, "choices"):
-        return str(dict(field.choices).get(value, value))
-    return engine.number(value)
 
 
 class WizardSessionStorage(SessionStorage):
@@ -216,7 +205,12 @@ class CaseWizard(NamedUrlSessionWizardView):
                     "title": form_class.title,
                     "complete": complete,
                     "rows": [
-                        (field.label, _display(form, name) if complete else "Not answered")
+                        (
+                            field.label,
+                            display_value(field, form.cleaned_data.get(name))
+                            if complete
+                            else "Not answered",
+                        )
                         for name, field in form.fields.items()
                     ],
                 }
