@@ -9,9 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from guidance import recommendation
+from guidance import content, recommendation
 from guidance.forms import FACT_FIELDS, CaseForm, form_data
-from guidance.models import GuidelineVersion
 
 NUMBER_FIELDS = {"size_mm", "ki67_percent", "mitoses_per_10hpf"}
 BOOLEAN_FIELDS = {"hormonal_symptoms"}
@@ -70,11 +69,10 @@ def recommendations(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return _bad_request({field: list(messages) for field, messages in form.errors.items()})
 
-    try:
-        version = GuidelineVersion.objects.current()
-    except GuidelineVersion.DoesNotExist:
+    text = content.published()
+    if text is None:
         return JsonResponse({"errors": {"__all__": ["No guideline is published."]}}, status=503)
-    shown = recommendation.build(facts=form.facts(), version=version)
+    shown = recommendation.build(facts=form.facts(), text=text)
     return JsonResponse(
         {
             "guideline": shown["guideline"],

@@ -320,12 +320,14 @@ class Case(models.Model):
         return reverse("case-detail", args=[self.pk])
 
     @classmethod
-    def record(cls, *, clinician, version: GuidelineVersion, shown: dict, reference: str = ""):
-        """Save what was shown to ``clinician``, all or nothing."""
+    def record(
+        cls, *, clinician, guideline_version_id: int, shown: dict, reference: str = ""
+    ) -> Case:
+        """Save what was shown to ``clinician``, from the version with that id, all or nothing."""
         with transaction.atomic():
             return cls.objects.create(
                 clinician=clinician,
-                guideline_version=version,
+                guideline_version_id=guideline_version_id,
                 reference=reference,
                 site=shown["facts"]["site"],
                 extent=shown["facts"]["extent"],

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from guidance import recommendation
+from guidance import content, recommendation
 from guidance.forms import CaseForm, form_data
 from guidance.models import Case, GuidelineVersion, ReferenceCase, Section, WarningText
 
@@ -61,14 +61,20 @@ def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
     return draft
 
 
-def reference_case_problems(case: ReferenceCase, version: GuidelineVersion) -> list[str]:
-    """How the version's advice for ``case`` differs from what it must be (empty: it passes)."""
+def reference_case_problems(
+    case: ReferenceCase, version: GuidelineVersion | content.GuidelineText
+) -> list[str]:
+    """How the version's advice for ``case`` differs from what it must be (empty: it passes).
+
+    Given a version rather than its text, its text is read afresh (three queries at most).
+    """
     if not isinstance(case.facts, dict):
         return ["The case's inputs are not a JSON object."]
     form = CaseForm(data=form_data(case.facts))
     if not form.is_valid():
         return [f"The case's inputs are not valid: {form.errors.as_text()}"]
-    shown = recommendation.build(facts=form.facts(), version=version)
+    text = version if isinstance(version, content.GuidelineText) else content.load(version)
+    shown = recommendation.build(facts=form.facts(), text=text)
     problems = []
     grade = shown["grade"] or "unknown"
     if grade != case.expected_grade:
@@ -93,9 +99,11 @@ def _mismatches(kind: str, got: list[str], expected: list[str]) -> list[str]:
 
 
 def run_reference_cases(version: GuidelineVersion) -> list[ReferenceResult]:
+    # The version's text read once, afresh: a draft's text changes, so it is never cached.
+    text = content.load(version)
     results = []
     for case in ReferenceCase.objects.filter(is_active=True):
-        problems = reference_case_problems(case, version)
+        problems = reference_case_problems(case, text)
         results.append(ReferenceResult(case.title, not problems, problems))
     return results
 

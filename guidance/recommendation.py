@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from guidance import engine
+from guidance.content import GuidelineText
 from guidance.forms import describe
-from guidance.models import GuidelineVersion
 
 MISSING_SECTION = "section-missing"
 
@@ -26,16 +26,15 @@ def facts_as_json(facts: engine.CaseFacts) -> dict[str, Any]:
     return values
 
 
-def build(*, facts: engine.CaseFacts, version: GuidelineVersion) -> dict[str, Any]:
-    """Run the engine and quote the version's text for every section and warning.
+def build(*, facts: engine.CaseFacts, text: GuidelineText) -> dict[str, Any]:
+    """Run the engine and quote ``text`` for every section and warning that applies.
 
-    Two queries: the version's applicable sections, then its warning texts.
+    No queries: the words come from ``text`` (``content.published()`` for the version in
+    force, ``content.load()`` for any other).
     """
     result = engine.recommend(facts)
-    sections = {s.slug: s for s in version.sections.filter(slug__in=result.slugs)}
-    messages = dict(
-        version.warnings.filter(code__in=result.warning_codes).values_list("code", "message")
-    )
+    sections = text.sections
+    messages = text.warnings
     # A published version should hold every section the engine can return (a system check
     # and the publishing rules make sure of it). If one is missing anyway, say so first
     # rather than leave a gap the clinician cannot see.
@@ -76,9 +75,9 @@ def build(*, facts: engine.CaseFacts, version: GuidelineVersion) -> dict[str, An
     recommendations.sort(key=lambda item: item["order"])
     return {
         "guideline": {
-            "title": version.guideline.title,
-            "version": version.label,
-            "citation": version.citation,
+            "title": text.title,
+            "version": text.label,
+            "citation": text.citation,
         },
         "grade": result.grade.value if result.grade else None,
         "grade_basis": list(result.grade_basis),

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods
 
-from guidance import recommendation, security
+from guidance import content, recommendation, security
 from guidance.forms import CaseFilterForm, CaseForm, form_data
-from guidance.models import Case, GuidelineVersion
+from guidance.models import Case
 from guidance.wizard import CaseWizard
 
 CASES_PER_PAGE = 25
@@ -24,8 +24,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    version = GuidelineVersion.objects.published().select_related("guideline").first()
-    return render(request, "guidance/home.html", {"version": version})
+    return render(request, "guidance/home.html", {"version": content.published()})
 
 
 def _own_case(request: HttpRequest, pk: int) -> Case:
@@ -99,19 +98,19 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
 def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     context = {"case": case, "saved": case.snapshot}
-    version = GuidelineVersion.objects.published().select_related("guideline").first()
+    text = content.published()
     form = CaseForm(data=form_data(case.snapshot["facts"]))
-    if version is None:
+    if text is None:
         context["problem"] = "No guideline is published, so the case cannot be re-checked."
     elif not form.is_valid():
         context["problem"] = "The saved inputs are no longer accepted: " + "; ".join(
             f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
         )
     else:
-        current = recommendation.build(facts=form.facts(), version=version)
+        current = recommendation.build(facts=form.facts(), text=text)
         context.update(
             current=current,
-            current_version=version,
+            current_version=text,
             differences=recommendation.compare(case.snapshot, current),
         )
     return render(request, "guidance/case_recheck.html", context)

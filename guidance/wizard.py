@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from guidance import engine, recommendation
+from guidance import content, engine, recommendation
 from guidance.forms import (
     FACT_FIELDS,
     CaseForm,
@@ -26,7 +26,7 @@ from guidance.forms import (
     display_value,
     form_data,
 )
-from guidance.models import Case, GuidelineVersion
+from guidance.models import Case
 from guidance.recommendation import facts_as_json
 
 logger = logging.getLogger(__name__)
@@ -241,22 +241,21 @@ class CaseWizard(NamedUrlSessionWizardView):
                 {"reason": "The answers do not make a valid case.", "errors": case_form.errors},
                 status=400,
             )
-        try:
-            version = GuidelineVersion.objects.current()
-        except GuidelineVersion.DoesNotExist:
+        text = content.published()
+        if text is None:
             return render(
                 self.request,
                 "guidance/wizard_rejected.html",
                 {"reason": "No guideline is published, so no recommendation can be made."},
                 status=503,
             )
-        shown = recommendation.build(facts=case_form.facts(), version=version)
+        shown = recommendation.build(facts=case_form.facts(), text=text)
         context = recommendation.page_context(shown)
         if self.request.user.is_authenticated:
             try:
                 case = Case.record(
                     clinician=self.request.user,
-                    version=version,
+                    guideline_version_id=text.version_id,
                     shown=shown,
                     reference=form_dict["review"].cleaned_data["reference"],
                 )

@@ -3,7 +3,20 @@
 import pytest
 from django.test import Client
 
+from guidance import content
 from tests.factories import make_clinician
+
+
+@pytest.fixture(autouse=True)
+def _fresh_guideline_text():
+    """Each test starts with no guideline text in memory.
+
+    Tests change published text with QuerySet.update and roll their transactions back,
+    and SQLite can give a later test's version a rolled-back version's id.
+    """
+    content.forget()
+    yield
+    content.forget()
 
 
 @pytest.fixture

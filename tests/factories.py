@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from guidance import engine, recommendation
+from guidance import content, engine, recommendation
 from guidance.models import Case, GuidelineVersion
 
 PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
@@ -41,9 +41,16 @@ def case_facts(**overrides: Any) -> engine.CaseFacts:
     return engine.CaseFacts(**values)
 
 
-def make_case(clinician, *, reference: str = "", version: GuidelineVersion | None = None,
-              **overrides: Any) -> Case:
-    """A saved case, made the way the wizard makes one."""
+def make_case(
+    clinician, *, reference: str = "", version: GuidelineVersion | None = None, **overrides: Any
+) -> Case:
+    """A saved case, made the way the wizard makes one.
+
+    The version's text is read afresh, not through the cache, so that making a case leaves
+    ``content.published()`` as cold or as warm as it was.
+    """
     version = version or GuidelineVersion.objects.current()
-    shown = recommendation.build(facts=case_facts(**overrides), version=version)
-    return Case.record(clinician=clinician, version=version, shown=shown, reference=reference)
+    shown = recommendation.build(facts=case_facts(**overrides), text=content.load(version))
+    return Case.record(
+        clinician=clinician, guideline_version_id=version.pk, shown=shown, reference=reference
+    )

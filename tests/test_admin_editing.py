@@ -960,16 +960,16 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline
-    # 6. the active reference cases
-    # 7-27. run_reference_cases: for each of the 14 seeded cases, the draft's sections
-    #    that apply; for the 7 that have warnings, the draft's texts for them (14 + 7)
-    # 28. missing_sections: the draft's section slugs
-    # 29-30. impact: the draft's sections, then its warning texts
-    # 31. impact: SELECT DISTINCT the versions the saved cases used
-    # 32-34. impact, per version used (one here): its sections, its warning texts, the
+    # 6-7. run_reference_cases reads the draft's text once, afresh (content.load; the
+    #    guideline came with the draft): all its sections, then all its warning texts
+    # 8. the active reference cases (14 seeded; run in memory, no query each)
+    # 9. missing_sections: the draft's section slugs
+    # 10-11. impact: the draft's sections, then its warning texts
+    # 12. impact: SELECT DISTINCT the versions the saved cases used
+    # 13-15. impact, per version used (one here): its sections, its warning texts, the
     #    section slugs and warning codes of its cases
-    # 35. impact: COUNT of saved cases
-    with django_assert_num_queries(ADMIN_PREAMBLE + 31):
+    # 16. impact: COUNT of saved cases
+    with django_assert_num_queries(ADMIN_PREAMBLE + 12):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]

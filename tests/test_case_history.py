@@ -24,7 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guidance import recommendation
+from guidance import content, recommendation
 from guidance.forms import FIRST_DAY, LAST_DAY, CaseFilterForm
 from guidance.models import Case, GuidelineVersion
 from guidance.views import CASES_PER_PAGE
@@ -63,7 +63,7 @@ def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> d
 
 def shown_for(**facts: Any) -> dict[str, Any]:
     return recommendation.build(
-        facts=case_facts(**facts), version=GuidelineVersion.objects.current()
+        facts=case_facts(**facts), text=content.load(GuidelineVersion.objects.current())
     )
 
 

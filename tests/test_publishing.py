@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import guidance
-from guidance import engine, recommendation
+from guidance import content, engine, recommendation
 from guidance.checks import published_version_is_complete
 from guidance.models import (
     Case,
@@ -231,9 +231,7 @@ def test_after_publishing_new_recommendations_quote_the_new_text(draft, editor):
     edit(draft.sections.get(slug="everolimus"), editor, text=NEW_EVEROLIMUS)
     publish_it(draft, editor)
 
-    shown = recommendation.build(
-        facts=case_facts(**METASTATIC), version=GuidelineVersion.objects.current()
-    )
+    shown = recommendation.build(facts=case_facts(**METASTATIC), text=content.published())
     texts = {item["section"]: item["text"] for item in shown["recommendations"]}
     assert texts["everolimus"] == NEW_EVEROLIMUS
     assert shown["guideline"]["version"] == "2"
@@ -533,11 +531,11 @@ def test_the_impact_report_runs_the_same_queries_for_5_or_50_cases(
 ):
     edit(draft.sections.get(slug="everolimus"), editor, text=NEW_EVEROLIMUS)
     version_1 = draft.based_on
-    shown = recommendation.build(facts=case_facts(**METASTATIC), version=version_1)
+    shown = recommendation.build(facts=case_facts(**METASTATIC), text=content.load(version_1))
 
     def save_cases(count):
         for _ in range(count):
-            Case.record(clinician=alice, version=version_1, shown=shown)
+            Case.record(clinician=alice, guideline_version_id=version_1.pk, shown=shown)
 
     # 1. the draft's sections   2. the draft's warning texts
     # 3. the versions the saved cases used (one here)

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from guidance import engine, recommendation
-from guidance.models import Case, GuidelineVersion
+from guidance import content, engine, recommendation
+from guidance.models import Case
 
 # Distinct recommendations to build; the cases cycle through them.
 DISTINCT = 200
@@ -51,17 +51,19 @@ class Command(BaseCommand):
             clinician = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"No account named {username!r}.") from error
-        version = GuidelineVersion.objects.current()
+        text = content.published()
+        if text is None:
+            raise CommandError("No guideline is published.")
         rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
         shown = [
-            recommendation.build(facts=synthetic_facts(rng), version=version)
+            recommendation.build(facts=synthetic_facts(rng), text=text)
             for _ in range(min(count, DISTINCT))
         ]
         now = timezone.now()
         cases = [
             Case(
                 clinician=clinician,
-                guideline_version=version,
+                guideline_version_id=text.version_id,
                 created_at=now - timedelta(minutes=37 * i),
                 reference=f"SYN-{i:05d}",
                 site=item["facts"]["site"],

@@ -1,0 +1,419 @@
+"""The published guideline's text in memory (guidance.content), on the real database.
+
+``content.published()`` runs one raw query per call (which version is published) and reads
+the text only when that changes; ``content.load()`` reads any version's text afresh. Every
+test starts with nothing in memory (the autouse fixture in conftest.py calls forget()).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from guidance import content, engine, recommendation
+from guidance.forms import CaseForm, form_data
+from guidance.models import Guideline, GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.publishing import publish, start_draft
+from tests.factories import make_case, make_clinician
+from tests.wizard_client import LOCALISED_COLON
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = json.loads(Path(__file__).with_name("example_cases.json").read_text(encoding="utf-8"))
+API = "/api/v1/recommendations"
+NEW_TEXT = "Edited in the draft: excise with clear margins."
+
+
+@pytest.fixture
+def editor(db):
+    user = make_clinician("erin", is_staff=True)
+    user.groups.add(Group.objects.get(name="Guideline editors"))
+    return user
+
+
+@pytest.fixture
+def version_1(db):
+    return GuidelineVersion.objects.current()
+
+
+def edit(item, editor, **changes):
+    """Change a draft's section or warning text the way the admin does."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item._history_user = editor
+    item._change_reason = "Test edit"
+    item.save()
+
+
+def publish_a_new_version(editor, label: str = "2") -> GuidelineVersion:
+    """Start a draft, change one section's text and publish it, as an editor would."""
+    draft = start_draft(editor=editor)
+    edit(draft.sections.get(slug="curative-excision"), editor, text=NEW_TEXT)
+    publish(draft, editor=editor, label=label, change_summary="A test edit.")
+    draft.refresh_from_db()
+    return draft
+
+
+def facts_of(case: dict[str, Any]) -> engine.CaseFacts:
+    form = CaseForm(data=form_data(case))
+    assert form.is_valid(), form.errors
+    return form.facts()
+
+
+def post(client: Client, case: dict[str, Any]):
+    return client.post(API, json.dumps(case), content_type="application/json")
+
+
+def orm_build(*, facts: engine.CaseFacts, version: GuidelineVersion) -> dict[str, Any]:
+    """recommendation.build() as it was before the text was kept in memory (two ORM queries
+    into the version's sections and warning texts), kept here to compare against."""
+    result = engine.recommend(facts)
+    sections = {s.slug: s for s in version.sections.filter(slug__in=result.slugs)}
+    messages = dict(
+        version.warnings.filter(code__in=result.warning_codes).values_list("code", "message")
+    )
+    warnings = [
+        {
+            "code": recommendation.MISSING_SECTION,
+            "detail": slug,
+            "message": "The published guideline has no text for a section that applies to "
+            f"this case ({slug}). Do not rely on this recommendation; tell the guideline editors.",
+        }
+        for slug in result.slugs
+        if slug not in sections
+    ]
+    warnings += [
+        {
+            "code": warning.code,
+            "detail": warning.detail,
+            "message": messages.get(
+                warning.code,
+                f"The published guideline has no text for this warning ({warning.code}).",
+            ),
+        }
+        for warning in result.warnings
+    ]
+    recommendations = [
+        {
+            "section": applied.slug,
+            "group": sections[applied.slug].group,
+            "heading": sections[applied.slug].heading,
+            "text": sections[applied.slug].text,
+            "order": sections[applied.slug].order,
+            "reasons": list(applied.reasons),
+        }
+        for applied in result.sections
+        if applied.slug in sections
+    ]
+    recommendations.sort(key=lambda item: item["order"])
+    return {
+        "guideline": {
+            "title": version.guideline.title,
+            "version": version.label,
+            "citation": version.citation,
+        },
+        "grade": result.grade.value if result.grade else None,
+        "grade_basis": list(result.grade_basis),
+        "category": result.category.value,
+        "category_label": result.category.label,
+        "category_basis": result.category_basis,
+        "recommendations": recommendations,
+        "warnings": warnings,
+        "facts": recommendation.facts_as_json(facts),
+    }
+
+
+def every_case() -> list[dict[str, Any]]:
+    """The API examples and the seeded reference cases: every section and warning between them."""
+    return [example["case"] for example in EXAMPLES] + [
+        reference.facts for reference in ReferenceCase.objects.all()
+    ]
+
+
+def assert_builds_agree(version: GuidelineVersion, text: content.GuidelineText) -> None:
+    for case in every_case():
+        facts = facts_of(case)
+        old = orm_build(facts=facts, version=version)
+        new = recommendation.build(facts=facts, text=text)
+        # As JSON, so that the order of keys and items counts too.
+        assert json.dumps(new) == json.dumps(old), case
+
+
+# --- What is in memory ------------------------------------------------------------------------
+
+
+def test_the_text_is_the_published_versions_words(version_1):
+    text = content.published()
+
+    assert text.version_id == version_1.pk
+    assert (text.title, text.label, text.citation, text.published_at) == (
+        version_1.guideline.title,
+        version_1.label,
+        version_1.citation,
+        version_1.published_at,
+    )
+    fields = ("slug", "group", "heading", "text", "order")
+    assert [dataclasses.astuple(section) for section in text.sections.values()] == list(
+        version_1.sections.order_by("order").values_list(*fields)
+    )
+    assert all(slug == section.slug for slug, section in text.sections.items())
+    assert dict(text.warnings) == dict(version_1.warnings.values_list("code", "message"))
+    assert set(engine.SECTION_SLUGS) <= set(text.sections)
+
+
+def test_the_text_cannot_be_changed(version_1):
+    text = content.published()
+    section = next(iter(text.sections.values()))
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        text.label = "2"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        section.text = "Changed."  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        text.sections["overview"] = section  # type: ignore[index]
+    with pytest.raises(TypeError):
+        text.warnings["regional-nodes"] = "Changed."  # type: ignore[index]
+
+
+def test_the_first_call_loads_the_text_in_four_queries(django_assert_num_queries):
+    # 1. the published version's id, publication time and guideline title (raw SQL)
+    # 2. that version JOIN its guideline  3. its sections  4. its warning texts
+    with django_assert_num_queries(4):
+        text = content.published()
+
+    assert text is not None
+
+
+def test_the_second_call_runs_one_query_and_returns_the_same_object(django_assert_num_queries):
+    first = content.published()
+
+    with django_assert_num_queries(1) as captured:
+        second = content.published()
+
+    assert second is first
+    # The one query only asks which version is published, with the guideline's title.
+    (query,) = captured.captured_queries
+    assert "guidance_section" not in query["sql"] and "guidance_warningtext" not in query["sql"]
+
+
+def test_forget_makes_the_next_call_load_the_text_again(django_assert_num_queries):
+    first = content.published()
+    content.forget()
+
+    with django_assert_num_queries(4):
+        again = content.published()
+
+    assert again is not first
+    assert again == first
+
+
+def test_with_nothing_published_there_is_no_text(version_1):
+    content.published()
+    GuidelineVersion.objects.update(status=GuidelineVersion.Status.RETIRED)
+
+    assert content.published() is None
+
+    GuidelineVersion.objects.filter(pk=version_1.pk).update(
+        status=GuidelineVersion.Status.PUBLISHED
+    )
+    assert content.published().version_id == version_1.pk
+
+
+# --- Publishing and other changes -------------------------------------------------------------
+
+
+def test_publishing_a_new_version_is_seen_on_the_next_call(
+    editor, version_1, django_assert_num_queries
+):
+    before = content.published()
+    old_text = before.sections["curative-excision"].text
+
+    version_2 = publish_a_new_version(editor)
+    with django_assert_num_queries(4):  # the id changed: the new version's text is read
+        after = content.published()
+
+    assert (after.version_id, after.label) == (version_2.pk, "2")
+    assert after.published_at == version_2.published_at
+    assert after.sections["curative-excision"].text == NEW_TEXT
+    # The text handed out before is untouched: whoever holds it still has version 1's words.
+    assert (before.version_id, before.label) == (version_1.pk, "1")
+    assert before.sections["curative-excision"].text == old_text != NEW_TEXT
+    with django_assert_num_queries(1):
+        assert content.published() is after
+
+
+def test_the_api_quotes_a_newly_published_version_on_the_next_request(client, editor):
+    def shown() -> tuple[str, str]:
+        answer = post(client, LOCALISED_COLON).json()
+        texts = {item["section"]: item["text"] for item in answer["recommendations"]}
+        return answer["guideline"]["version"], texts["curative-excision"]
+
+    assert shown()[0] == "1" and shown()[1] != NEW_TEXT
+    publish_a_new_version(editor)
+
+    assert shown() == ("2", NEW_TEXT)
+
+
+def test_renaming_the_guideline_is_seen_on_the_next_call(version_1, django_assert_num_queries):
+    content.published()
+    guideline = Guideline.objects.get()
+    guideline.title = "A renamed guideline"
+    guideline.save()  # as the admin's guideline page would
+
+    with django_assert_num_queries(4):
+        text = content.published()
+
+    assert text.title == "A renamed guideline"
+
+
+def test_a_new_publication_time_for_the_same_id_is_loaded_again(
+    version_1, django_assert_num_queries
+):
+    # As when SQLite gives a new version the id of one whose publication was rolled back.
+    first = content.published()
+    GuidelineVersion.objects.filter(pk=version_1.pk).update(published_at=timezone.now())
+
+    with django_assert_num_queries(4):
+        again = content.published()
+
+    assert again is not first
+    assert again.published_at == GuidelineVersion.objects.get(pk=version_1.pk).published_at
+
+
+def test_text_changed_outside_the_app_is_not_seen_until_forget(version_1):
+    # The documented trade-off: the published text is read-only in the app, so an update
+    # behind its back (raw SQL, QuerySet.update) is seen only after a restart or forget().
+    before = content.published().sections["curative-excision"].text
+    Section.objects.filter(version=version_1, slug="curative-excision").update(text="Changed.")
+
+    assert content.published().sections["curative-excision"].text == before
+
+    content.forget()
+    assert content.published().sections["curative-excision"].text == "Changed."
+
+
+# --- Drafts: read afresh, never cached ----------------------------------------------------------
+
+
+def test_a_drafts_text_loaded_afresh_reflects_its_edits(editor, version_1):
+    published = content.published()
+    draft = start_draft(editor=editor)
+    before = content.load(draft)
+
+    edit(draft.sections.get(slug="curative-excision"), editor, text=NEW_TEXT)
+    edit(draft.warnings.get(code="regional-nodes"), editor, message="A reworded warning.")
+    after = content.load(draft)
+
+    assert after.version_id == draft.pk and after.published_at is None
+    assert after.sections["curative-excision"].text == NEW_TEXT
+    assert after.warnings["regional-nodes"] == "A reworded warning."
+    assert before.sections["curative-excision"].text != NEW_TEXT
+    # The published text in memory is not the draft's.
+    assert content.published() is published
+    assert published.sections["curative-excision"].text != NEW_TEXT
+
+
+def test_loading_by_id_and_by_version_agree(editor, version_1, django_assert_num_queries):
+    draft = start_draft(editor=editor)
+    with_guideline = GuidelineVersion.objects.select_related("guideline").get(pk=draft.pk)
+
+    with django_assert_num_queries(3):  # the version JOIN its guideline, sections, warnings
+        by_id = content.load(draft.pk)
+    with django_assert_num_queries(2):  # the version is at hand: its sections, warnings
+        by_version = content.load(with_guideline)
+
+    assert by_id == by_version
+    assert by_id.label == draft.label and by_id.citation == draft.citation
+
+
+def test_an_unknown_version_cannot_be_loaded(db):
+    with pytest.raises(GuidelineVersion.DoesNotExist):
+        content.load(10**9)
+
+
+# --- build() gives what it gave before ---------------------------------------------------------
+
+
+def test_build_gives_exactly_what_the_orm_build_gave_for_every_case(version_1):
+    assert len(every_case()) > len(EXAMPLES)
+    assert_builds_agree(version_1, content.published())
+
+
+def test_build_agrees_on_a_draft_with_edited_and_reordered_text(editor):
+    draft = start_draft(editor=editor)
+    edit(draft.sections.get(slug="curative-excision"), editor, text=NEW_TEXT)
+    edit(draft.warnings.get(code="regional-nodes"), editor, message="A reworded warning.")
+    for section in draft.sections.all():  # the guideline's order reversed
+        edit(section, editor, order=1000 - section.order)
+
+    assert_builds_agree(draft, content.load(draft))
+
+
+def test_build_agrees_when_a_section_or_a_warning_text_is_missing(version_1):
+    # Text the engine needs, removed behind the model's back: build() must still warn about
+    # the missing section and fall back to its own message for the missing warning text.
+    Section.objects.filter(version=version_1, slug="curative-excision").delete()
+    WarningText.objects.filter(version=version_1, code="regional-nodes").delete()
+    text = content.published()
+    assert "curative-excision" not in text.sections and "regional-nodes" not in text.warnings
+
+    assert_builds_agree(version_1, text)
+    regional = facts_of({**LOCALISED_COLON, "extent": "regional_nodes"})
+    shown = recommendation.build(facts=regional, text=text)
+    codes = [warning["code"] for warning in shown["warnings"]]
+    assert codes[0] == recommendation.MISSING_SECTION
+    assert "regional-nodes" in codes
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+def test_the_text_is_loaded_once_for_every_page_and_again_after_publishing(
+    client, alice, alice_client, editor, django_assert_num_queries
+):
+    saved = make_case(alice)  # reads the text afresh: nothing in memory yet
+
+    # The first request of the process loads the text: 1 raw query + 3.
+    with django_assert_num_queries(4):
+        client.get("/")
+    # Every later one, on any page, asks only which version is published.
+    with django_assert_num_queries(1):
+        assert client.get("/").status_code == 200
+    with django_assert_num_queries(1):
+        assert post(client, LOCALISED_COLON).status_code == 200
+    # the session, the clinician, the case, the published version
+    with django_assert_num_queries(4):
+        assert alice_client.get(f"/cases/{saved.pk}/recheck/").status_code == 200
+
+    publish_a_new_version(editor)
+    with django_assert_num_queries(4):
+        assert post(client, LOCALISED_COLON).json()["guideline"]["version"] == "2"
+    with django_assert_num_queries(1):
+        post(client, LOCALISED_COLON)
+
+
+def test_the_landing_page_shows_the_published_versions_title_label_and_date(version_1, client):
+    html = " ".join(client.get("/").content.decode().split())
+
+    published_on = date_format(timezone.localtime(version_1.published_at), "j F Y")
+    assert (
+        f"Guideline in force: <strong>{version_1.guideline.title}</strong>, "
+        f"version {version_1.label}, published {published_on}."
+    ) in html
+
+
+def test_the_recheck_names_the_published_version(alice, alice_client, editor):
+    saved = make_case(alice)
+    publish_a_new_version(editor)
+
+    html = " ".join(alice_client.get(f"/cases/{saved.pk}/recheck/").content.decode().split())
+
+    assert "advised from version 1, run again through version 2 (published)" in html
