@@ -223,6 +223,9 @@ def main() -> None:
 
         pages = [
             ("baseline (bare view)", nothing, lambda s: timed(s, "GET", "/health/", 200)),
+            # The cheapest page of the site: the base template and one small query. No
+            # page that renders a template can beat it; it shows where the floor is.
+            ("landing page", nothing, lambda s: timed(s, "GET", "/", 200)),
             ("wizard step", wizard_ready, lambda s: timed(s, "GET", "/cases/new/pathology/", 200)),
             ("API", nothing, lambda s: timed(s, "POST", "/api/v1/recommendations", 200,
                                             body=body, headers=json_headers)),

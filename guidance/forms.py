@@ -7,6 +7,7 @@ validate against, so the two can never disagree.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,6 +38,34 @@ class IntegerField(_Strict, forms.IntegerField):
     pass
 
 
+class _ConstantChoices:
+    """A choice field whose choices are constants: copies of it share them.
+
+    Django deep-copies every field for every form instance, choices included, and the
+    widget normalises the copied choices again. The app's choices are fixed tuples that
+    nothing changes in place, so that copying only cost time: 0.26 of the 0.32 ms it took
+    to make a CaseForm, and the wizard's last step makes seven forms. Assigning new
+    choices to one form's field still affects that form alone.
+    """
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class ChoiceField(_ConstantChoices, forms.ChoiceField):
+    pass
+
+
+class TypedChoiceField(_ConstantChoices, forms.TypedChoiceField):
+    pass
+
+
 def _yes(value: str) -> bool:
     return value == "yes"
 
@@ -44,19 +73,19 @@ def _yes(value: str) -> bool:
 class TumourForm(forms.Form):
     title = "The tumour"
 
-    site = forms.ChoiceField(
+    site = ChoiceField(
         choices=engine.SITES,
         widget=forms.RadioSelect,
         label="Primary site",
         error_messages={"invalid_choice": "Choose one of the listed sites."},
     )
-    tumour_type = forms.ChoiceField(
+    tumour_type = ChoiceField(
         choices=engine.TUMOUR_TYPES,
         widget=forms.RadioSelect,
         label="Tumour type",
         error_messages={"invalid_choice": "Choose one of the listed tumour types."},
     )
-    hormonal_symptoms = forms.TypedChoiceField(
+    hormonal_symptoms = TypedChoiceField(
         choices=YES_NO,
         coerce=_yes,
         widget=forms.RadioSelect,
@@ -69,7 +98,7 @@ class TumourForm(forms.Form):
 class PancreasForm(forms.Form):
     title = "Pancreatic region"
 
-    pancreas_region = forms.ChoiceField(
+    pancreas_region = ChoiceField(
         choices=engine.PANCREAS_REGIONS,
         widget=forms.RadioSelect,
         label="Region of the pancreas",
@@ -83,7 +112,7 @@ class PancreasForm(forms.Form):
 class PathologyForm(forms.Form):
     title = "Pathology"
 
-    differentiation = forms.ChoiceField(
+    differentiation = ChoiceField(
         choices=engine.DIFFERENTIATIONS,
         widget=forms.RadioSelect,
         label="Differentiation",
@@ -131,13 +160,13 @@ class ExtentForm(forms.Form):
             "invalid": "Enter the size in millimetres, e.g. 15 or 15.5.",
         },
     )
-    extent = forms.ChoiceField(
+    extent = ChoiceField(
         choices=engine.EXTENTS,
         widget=forms.RadioSelect,
         label="Extent of disease",
         error_messages={"invalid_choice": "Choose one of the listed extents."},
     )
-    ssr_imaging = forms.ChoiceField(
+    ssr_imaging = ChoiceField(
         choices=engine.SSR_IMAGING,
         initial="not_done",
         widget=forms.RadioSelect,
@@ -155,7 +184,7 @@ class ExtentForm(forms.Form):
 class MetastasesForm(forms.Form):
     title = "Metastases"
 
-    metastases_resectable = forms.ChoiceField(
+    metastases_resectable = ChoiceField(
         choices=engine.RESECTABILITY,
         initial="unknown",
         widget=forms.RadioSelect,
@@ -167,19 +196,19 @@ class MetastasesForm(forms.Form):
 class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesForm):
     """The whole case at once, with the rules that span steps."""
 
-    pancreas_region = forms.ChoiceField(
+    pancreas_region = ChoiceField(
         choices=engine.PANCREAS_REGIONS,
         required=False,
         label=PancreasForm.base_fields["pancreas_region"].label,
         error_messages={"invalid_choice": "Choose one of the listed regions."},
     )
-    metastases_resectable = forms.ChoiceField(
+    metastases_resectable = ChoiceField(
         choices=engine.RESECTABILITY,
         required=False,
         label=MetastasesForm.base_fields["metastases_resectable"].label,
         error_messages={"invalid_choice": "Choose yes, no or unknown."},
     )
-    ssr_imaging = forms.ChoiceField(
+    ssr_imaging = ChoiceField(
         choices=engine.SSR_IMAGING,
         required=False,
         label=ExtentForm.base_fields["ssr_imaging"].label,
@@ -282,9 +311,9 @@ class CaseFilterForm(forms.Form):
 
     GRADES = (("", "Any grade"), ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("unknown", "Unknown"))
 
-    site = forms.ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
-    extent = forms.ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
-    grade = forms.ChoiceField(choices=GRADES, required=False)
+    site = ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
+    extent = ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
+    grade = ChoiceField(choices=GRADES, required=False)
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
