@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guidance import content, engine, recommendation
@@ -76,4 +76,21 @@ class Command(BaseCommand):
         ]
         with transaction.atomic():
             Case.objects.bulk_create(cases, batch_size=500)
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Created {count} synthetic cases for {username}."))
+
+
+def refresh_statistics() -> None:
+    """Bring the database's statistics up to date after the bulk load.
+
+    A live database's autovacuum (PostgreSQL) keeps them current; straight after a bulk
+    load they are missing, and PostgreSQL's visibility map is not yet set, so counting a
+    clinician's cases read every row (11 ms for 10,000 cases) instead of the index alone
+    (2 ms). Measurements should see the history as a running database serves it.
+    """
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute(f"VACUUM ANALYZE {table}")  # not allowed inside a transaction
+        else:
+            cursor.execute(f"ANALYZE {table}")
