@@ -48,6 +48,14 @@ class ReasonForm(forms.ModelForm):
 class RecordOnlyHistoryAdmin(SimpleHistoryAdmin):
     """History is a record: it can be read, never reverted to (nor deleted)."""
 
+    def history_view(self, request, object_id, extra_context=None):
+        # The history links each editor's name to the user admin, which editors may not
+        # open (a 403). Without that permission the name is shown unlinked: an empty view
+        # name makes the template's {% url ... as %} give nothing.
+        if not request.user.has_perm("auth.view_user"):
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: refuse the POST as well.
         if request.method != "GET":
