@@ -6,7 +6,7 @@ saved case's snapshot are all made from it, so what is saved is exactly what was
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
@@ -15,14 +15,18 @@ from guidance.content import GuidelineText
 from guidance.forms import describe
 
 MISSING_SECTION = "section-missing"
+# The facts are flat (every field a plain value), so no recursive asdict() is needed.
+FACT_NAMES = tuple(field.name for field in fields(engine.CaseFacts))
 
 
 def facts_as_json(facts: engine.CaseFacts) -> dict[str, Any]:
     """The case facts as JSON values: decimals as numbers, absent values as null."""
-    values = asdict(facts)
-    for name, value in values.items():
+    values = {}
+    for name in FACT_NAMES:
+        value = getattr(facts, name)
         if isinstance(value, Decimal):
-            values[name] = int(value) if value == value.to_integral_value() else float(value)
+            value = int(value) if value == value.to_integral_value() else float(value)
+        values[name] = value
     return values
 
 

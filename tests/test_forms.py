@@ -1,14 +1,15 @@
-"""The case forms' choice fields share their constant choices between form instances.
+"""The case forms' fields are copied for each form without copying their constants.
 
-Django deep-copies every field for each form; ``guidance.forms`` skips copying the
-choices (constants) to save time. These tests pin what must still hold: each form gets
-its own field and widget objects, and changing one form's field never reaches another.
+Django deep-copies every field for each form; ``guidance.forms`` copies fields more
+cheaply and shares the choices (constants) to save time. These tests pin what must still
+hold: each form gets its own field and widget objects, and changing one form's field never
+reaches another.
 """
 
 import pytest
 from django import forms
 
-from guidance.forms import CaseFilterForm, CaseForm, TumourForm
+from guidance.forms import CaseFilterForm, CaseForm, PathologyForm, TumourForm
 
 CHOICE_FORMS = [CaseForm, TumourForm, CaseFilterForm]
 
@@ -21,6 +22,35 @@ def choice_fields(form_class):
     ]
     assert names, f"{form_class.__name__} has no choice fields"
     return names
+
+
+@pytest.mark.parametrize("form_class", [CaseForm, TumourForm, PathologyForm])
+def test_every_field_is_copied_with_its_own_widget_messages_and_validators(form_class):
+    first, second = form_class(), form_class()
+    for name, field in form_class.base_fields.items():
+        copied = first.fields[name]
+        assert type(copied) is type(field)
+        assert copied is not field and copied is not second.fields[name]
+        assert copied.widget is not field.widget
+        assert copied.widget.attrs == field.widget.attrs
+        assert copied.widget.attrs is not field.widget.attrs
+        assert copied.error_messages == field.error_messages
+        assert copied.error_messages is not field.error_messages
+        assert copied.validators == field.validators
+        assert copied.validators is not field.validators
+        assert copied.required == field.required and copied.label == field.label
+
+
+def test_a_copied_number_field_keeps_its_limits_and_they_stay_its_own():
+    first, second = PathologyForm(), PathologyForm()
+    first.fields["ki67_percent"].validators.clear()
+    first.fields["ki67_percent"].widget.attrs["max"] = "5"
+
+    assert second.fields["ki67_percent"].validators
+    assert second.fields["ki67_percent"].widget.attrs["max"] == 100
+    assert not PathologyForm(
+        data={"pathology-differentiation": "well", "pathology-ki67_percent": "101"}
+    ).is_valid()
 
 
 @pytest.mark.parametrize("form_class", CHOICE_FORMS)
