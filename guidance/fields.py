@@ -69,7 +69,7 @@ def non_field_errors(form: forms.Form) -> str:
 
 
 def hidden_input(field: BoundField) -> SafeString:
-    return mark_safe(_input(field, {}, field.field.widget))  # noqa: S308 - escaped by esc()
+    return mark_safe(_input(field))  # noqa: S308 - escaped by esc()
 
 
 def render_field(field: BoundField, size: str = "") -> SafeString:
@@ -86,7 +86,7 @@ def render_field(field: BoundField, size: str = "") -> SafeString:
     elif isinstance(widget, forms.widgets.Input) and not isinstance(
         widget, forms.CheckboxInput | forms.FileInput
     ):
-        control = _input(field, {}, widget, size)
+        control = _input(field, size)
     else:
         raise TypeError(f"{type(widget).__name__} is not a widget this app renders.")
     wrapper_class, label_class = (
@@ -145,15 +145,30 @@ def _control_class(field: BoundField, base: str, size: str) -> str:
     return " ".join(classes)
 
 
-def _input(field: BoundField, attrs: dict, widget: forms.Widget, size: str = "") -> str:
-    if not widget.is_hidden and (described_by := _described_by(field)):
-        attrs["aria-describedby"] = described_by
-    attrs = field.build_widget_attrs(attrs, widget)
-    if not widget.is_hidden:
-        attrs["class"] = _control_class(field, "form-control", size)
+def _widget_context(field: BoundField, css_class: str, described_by: str = "") -> dict:
+    """The widget's own context (type, name, value, attributes, options), with ours added.
+
+    Ours are the CSS class, the field's id and what describes it, beside Django's
+    ``required``, ``disabled`` and ``aria-invalid``.
+    """
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(
+        {"aria-describedby": described_by} if described_by else {}, widget
+    )
+    if css_class:
+        attrs["class"] = css_class
     if field.auto_id:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+        attrs["id"] = field.auto_id
+    return widget.get_context(field.html_name, field.value(), attrs)["widget"]
+
+
+def _input(field: BoundField, size: str = "") -> str:
+    if field.field.widget.is_hidden:
+        context = _widget_context(field, "")
+    else:
+        context = _widget_context(
+            field, _control_class(field, "form-control", size), _described_by(field)
+        )
     value = "" if context["value"] is None else f' value="{esc(context["value"])}"'
     return (
         f'<input type="{esc(context["type"])}" name="{esc(context["name"])}"{value}'
@@ -167,15 +182,9 @@ def _options(context: dict):
 
 
 def _select(field: BoundField, size: str) -> str:
-    widget = field.field.widget
-    described_by = _described_by(field)
-    attrs = field.build_widget_attrs(
-        {"aria-describedby": described_by} if described_by else {}, widget
+    context = _widget_context(
+        field, _control_class(field, "form-select", size), _described_by(field)
     )
-    attrs["class"] = _control_class(field, "form-select", size)
-    if field.auto_id:
-        attrs["id"] = field.auto_id
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     options = "".join(
         f'<option value="{esc(option["value"])}"{" selected" if option["selected"] else ""}>'
         f"{esc(option['label'])}</option>"
@@ -190,12 +199,8 @@ def _for_option(option: dict) -> str:
 
 
 def _radio_group(field: BoundField) -> str:
-    widget = field.field.widget
-    input_class = "form-check-input is-invalid" if field.errors else "form-check-input"
-    attrs = field.build_widget_attrs({"class": input_class}, widget)
-    if field.auto_id:
-        attrs["id"] = field.auto_id
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    # The group is described on its fieldset, below, not on every option.
+    context = _widget_context(field, _control_class(field, "form-check-input", ""))
     options = "".join(
         f'<div class="form-check"><input type="radio" name="{esc(option["name"])}" '
         f'value="{esc(option["value"])}"{attributes(option["attrs"])}>'
