@@ -9,22 +9,16 @@ from django.contrib.auth import get_user_model
 
 from guidance import content, engine, recommendation
 from guidance.models import Case, GuidelineVersion
+from tests.wizard_client import LOCALISED_COLON
 
 PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
 
-# A plain localised colon NET, in the specification's field names (JSON values).
+# A plain localised colon NET, in the specification's field names (JSON values): the
+# wizard's LOCALISED_COLON with every fact it leaves out given.
 PLAIN_FACTS: dict[str, Any] = {
-    "site": "colon",
     "pancreas_region": None,
-    "tumour_type": "non_functional",
-    "hormonal_symptoms": False,
-    "size_mm": 15,
-    "differentiation": "well",
-    "ki67_percent": 1,
-    "mitoses_per_10hpf": 1,
-    "extent": "localised",
     "metastases_resectable": "unknown",
-    "ssr_imaging": "not_done",
+    **LOCALISED_COLON,
 }
 
 

@@ -25,7 +25,7 @@ from django.utils.html import escape
 
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, ReferenceCase, Section
-from tests.factories import PASSWORD, make_case, make_clinician
+from tests.factories import PASSWORD, PLAIN_FACTS, make_case, make_clinician
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, run_wizard
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +45,7 @@ OLD_EVEROLIMUS = "Everolimus may slow progression of disease is a small number o
 NEW_EVEROLIMUS = "Everolimus may slow the progression of disease in some patients."
 
 # The seeded metastatic small-bowel case, as the ReferenceCase admin takes facts (JSON).
-METASTATIC_FACTS = {
-    "site": "small_intestine",
-    "pancreas_region": None,
-    "tumour_type": "other_functional",
-    "hormonal_symptoms": True,
-    "size_mm": 30,
-    "differentiation": "well",
-    "ki67_percent": 4,
-    "mitoses_per_10hpf": 2,
-    "extent": "distant_metastases",
-    "metastases_resectable": "yes",
-    "ssr_imaging": "positive",
-}
+METASTATIC_FACTS = {**PLAIN_FACTS, **METASTATIC_SMALL_BOWEL}
 METASTATIC_SECTIONS = [
     "metastatic-incurable",
     "debulking-surgery",

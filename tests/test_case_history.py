@@ -29,6 +29,7 @@ from guidance.forms import FIRST_DAY, LAST_DAY, CaseFilterForm
 from guidance.models import Case, GuidelineVersion
 from guidance.views import CASES_PER_PAGE
 from tests.factories import case_facts, make_case
+from tests.wizard_client import WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +40,8 @@ G1 = {"ki67_percent": 1, "mitoses_per_10hpf": 1}
 G2 = {"ki67_percent": 5, "mitoses_per_10hpf": 1}
 G3 = {"ki67_percent": 25, "mitoses_per_10hpf": 25}
 GRADE_UNKNOWN = {"ki67_percent": None, "mitoses_per_10hpf": None}
-# A rectal gastrinoma with nodes and several warnings, G2 (Ki-67 G1, mitoses G2).
-WARNED_RECTUM = {
-    "site": "rectum",
-    "tumour_type": "gastrinoma",
-    "size_mm": 25.5,
-    "differentiation": "unknown",
-    "ki67_percent": 2.9,
-    "mitoses_per_10hpf": 5,
-    "extent": "regional_nodes",
-    "ssr_imaging": "negative",
-}
+# WARNED_RECTUM (from the wizard's cases): a rectal gastrinoma with nodes and several
+# warnings, G2 (Ki-67 G1, mitoses G2).
 METASTATIC = {"site": "small_intestine", "extent": "distant_metastases"}
 
 

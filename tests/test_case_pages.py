@@ -25,43 +25,14 @@ from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
 from tests.factories import case_facts, make_case
+from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
 
-# Facts are overrides of the factory's plain localised colon case (JSON values).
-# One section, and the pancreas step.
-SMALL_INSULINOMA = {
-    "site": "pancreas",
-    "pancreas_region": "tail",
-    "tumour_type": "insulinoma",
-    "hormonal_symptoms": True,
-    "size_mm": 12,
-    "ki67_percent": 1,
-    "mitoses_per_10hpf": 0,
-}
-# Six sections, and the metastases step.
-METASTATIC_SMALL_BOWEL = {
-    "site": "small_intestine",
-    "tumour_type": "other_functional",
-    "hormonal_symptoms": True,
-    "size_mm": 30,
-    "ki67_percent": 4,
-    "mitoses_per_10hpf": 2,
-    "extent": "distant_metastases",
-    "metastases_resectable": "yes",
-    "ssr_imaging": "positive",
-}
-# Several warnings with details, a decimal size and Ki-67.
-WARNED_RECTUM = {
-    "site": "rectum",
-    "tumour_type": "gastrinoma",
-    "size_mm": 25.5,
-    "differentiation": "unknown",
-    "ki67_percent": 2.9,
-    "mitoses_per_10hpf": 5,
-    "extent": "regional_nodes",
-    "ssr_imaging": "negative",
-}
+# Facts are overrides of the factory's plain localised colon case (JSON values); the
+# wizard's cases serve as they are: SMALL_INSULINOMA (one section, the pancreas step),
+# METASTATIC_SMALL_BOWEL (six sections, the metastases step), WARNED_RECTUM (several
+# warnings with details, a decimal size and Ki-67).
 # No grade: neither Ki-67 nor mitoses given.
 UNGRADED_COLON = {"ki67_percent": None, "mitoses_per_10hpf": None}
 
