@@ -17,6 +17,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from guidance.models import GuidelineVersion, Section
+from tests.wizard_client import SMALL_RECTUM
 
 URL = "/api/v1/recommendations"
 EXAMPLES = json.loads(Path(__file__).with_name("example_cases.json").read_text(encoding="utf-8"))
@@ -43,17 +44,7 @@ MISSING = object()  # an override that removes the key from the case
 
 def case(**overrides: Any) -> dict[str, Any]:
     """A valid case (the README's small rectal NET), with fields replaced or removed."""
-    values: dict[str, Any] = {
-        "site": "rectum",
-        "tumour_type": "non_functional",
-        "hormonal_symptoms": False,
-        "size_mm": 7,
-        "differentiation": "well",
-        "ki67_percent": 1.5,
-        "mitoses_per_10hpf": 1,
-        "extent": "localised",
-    }
-    values.update(overrides)
+    values: dict[str, Any] = {**SMALL_RECTUM, **overrides}
     return {name: value for name, value in values.items() if value is not MISSING}
 
 

@@ -17,7 +17,7 @@ import guidance
 from guidance.engine import SECTION_SLUGS, WARNING_CODES
 from guidance.markdown import render_markdown
 from guidance.models import Guideline, GuidelineVersion, Section
-from tests.wizard_client import run_wizard
+from tests.wizard_client import SMALL_RECTUM, run_wizard
 
 SOURCE = Path(guidance.__file__).resolve().parent / "data" / "gep-net-management.txt"
 
@@ -300,18 +300,7 @@ def test_a_script_typed_into_a_section_is_neutralised_on_the_recommendation_page
     Section.objects.filter(version=published, slug="local-excision").update(
         text="Rectal NETs <script>alert(1)</script>can be [excised](javascript:alert(1)) *safely*"
     )
-    rectal = {
-        "site": "rectum",
-        "tumour_type": "non_functional",
-        "hormonal_symptoms": False,
-        "size_mm": 7,
-        "differentiation": "well",
-        "ki67_percent": 1.5,
-        "mitoses_per_10hpf": 1,
-        "extent": "localised",
-    }
-
-    page = run_wizard(client, rectal).content.decode()
+    page = run_wizard(client, SMALL_RECTUM).content.decode()
 
     assert "<em>safely</em>" in page  # the edited text is what is shown ...
     assert "alert(1)" not in page  # ... without the script or the javascript: link

@@ -52,6 +52,18 @@ LOCALISED_COLON = {
     "ssr_imaging": "not_done",
 }
 
+# The README's small rectal NET: local excision.
+SMALL_RECTUM = {
+    "site": "rectum",
+    "tumour_type": "non_functional",
+    "hormonal_symptoms": False,
+    "size_mm": 7,
+    "differentiation": "well",
+    "ki67_percent": 1.5,
+    "mitoses_per_10hpf": 1,
+    "extent": "localised",
+}
+
 # One section (insulinoma-local-excision), and the pancreas step.
 SMALL_INSULINOMA = {
     "site": "pancreas",
