@@ -1028,3 +1028,26 @@ def test_a_draft_sections_change_page_runs_a_fixed_number_of_queries(
         response = erin_client.get(change_url(everolimus))
 
     assert "<strong>" not in preview_of(html_of(response))
+
+
+@pytest.mark.parametrize("edits", [1, 5])
+def test_the_section_history_page_runs_a_fixed_number_of_queries(
+    erin_client, draft, django_assert_num_queries, edits
+):
+    everolimus = section(draft)
+    for n in range(edits):
+        edit_section(erin_client, everolimus, f"{NEW_EVEROLIMUS} Edit {n}.", f"Edit {n}")
+
+    url = f"/admin/guidance/section/{everolimus.pk}/history/"
+    erin_client.get(url)  # once, so Django's content-type cache holds the user model's
+
+    # 1-4. session, user, user permissions, group permissions
+    # 5. the section
+    # 6. COUNT of its history records (the page's paginator)
+    # 7. one page of its history records, with their editors
+    # Whether the editor's name may link to the user admin is decided from the
+    # permissions already loaded: no query more.
+    with django_assert_num_queries(ADMIN_PREAMBLE + 3):
+        response = erin_client.get(url)
+
+    assert len(re.findall(r"<td>\s*erin\s*</td>", html_of(response))) == edits + 1
