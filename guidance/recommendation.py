@@ -19,13 +19,28 @@ MISSING_SECTION = "section-missing"
 FACT_NAMES = tuple(field.name for field in fields(engine.CaseFacts))
 
 
+def json_number(value: Decimal) -> int | float:
+    """A decimal as the JSON number that reads back as exactly that decimal.
+
+    Saved cases keep numbers as JSON numbers, which Python writes from floats by their
+    shortest repr: the same digits for any decimal of up to 15 significant digits, and the
+    forms accept four at most. A value a float would change is refused, never rounded.
+    """
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)) != value:
+        raise ValueError(f"{value} cannot be kept as a JSON number exactly")
+    return number
+
+
 def facts_as_json(facts: engine.CaseFacts) -> dict[str, Any]:
     """The case facts as JSON values: decimals as numbers, absent values as null."""
     values = {}
     for name in FACT_NAMES:
         value = getattr(facts, name)
         if isinstance(value, Decimal):
-            value = int(value) if value == value.to_integral_value() else float(value)
+            value = json_number(value)
         values[name] = value
     return values
 

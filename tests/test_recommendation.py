@@ -1,0 +1,67 @@
+"""``recommendation.facts_as_json``: the case facts as the JSON numbers a saved case keeps.
+
+Snapshots keep numbers as JSON numbers, which Python reads and writes as binary floats.
+That is exact for every value the forms accept (at most four digits), and a value a float
+cannot carry exactly is refused rather than rounded, so what a saved case shows is what
+was entered.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from guidance import engine
+from guidance.forms import CaseForm, display_value, form_data
+from guidance.models import Case
+from guidance.recommendation import facts_as_json
+from tests.factories import case_facts, make_case
+
+# Every size and Ki-67 the forms accept: tenths from 0 to 300.
+EVERY_TENTH = [Decimal(tenths) / 10 for tenths in range(3001)]
+
+
+def test_every_number_the_forms_accept_reads_back_from_json_as_entered():
+    for value in EVERY_TENTH:
+        facts = case_facts(size_mm=value, ki67_percent=min(value, engine.KI67_MAX))
+
+        saved = json.loads(json.dumps(facts_as_json(facts)))
+
+        for name in ("size_mm", "ki67_percent"):
+            field = CaseForm.base_fields[name]
+            assert display_value(field, saved[name]) == engine.number(getattr(facts, name))
+            assert Decimal(form_data(saved)[name]) == getattr(facts, name)
+
+
+def test_whole_numbers_are_json_integers_and_others_plain_decimals():
+    facts = case_facts(size_mm=Decimal("20.0"), ki67_percent=Decimal("2.9"))
+
+    assert json.dumps(facts_as_json(facts)["size_mm"]) == "20"
+    assert json.dumps(facts_as_json(facts)["ki67_percent"]) == "2.9"
+
+
+def test_negative_zero_is_written_as_zero():
+    facts = case_facts(ki67_percent=Decimal("-0.0"))
+
+    assert json.dumps(facts_as_json(facts)["ki67_percent"]) == "0"
+
+
+@pytest.mark.parametrize(
+    "value", ["2.9999999999999999", "20.000000000000001", "0.1000000000000000055"]
+)
+def test_a_number_a_float_would_round_is_refused_not_rounded(value):
+    # These never pass the forms; if one ever reached a snapshot it must not become 3 or 20.
+    with pytest.raises(ValueError, match="exactly"):
+        facts_as_json(case_facts(ki67_percent=Decimal(value)))
+
+
+@pytest.mark.django_db
+def test_a_saved_case_reads_its_numbers_back_from_the_database_as_entered(alice):
+    saved = make_case(alice, size_mm=Decimal("299.9"), ki67_percent=Decimal("2.9"))
+
+    facts = Case.objects.get(pk=saved.pk).snapshot["facts"]
+
+    assert display_value(CaseForm.base_fields["size_mm"], facts["size_mm"]) == "299.9"
+    assert display_value(CaseForm.base_fields["ki67_percent"], facts["ki67_percent"]) == "2.9"
