@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -127,6 +128,7 @@ def _bad_request(errors: dict[str, list[str]]) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
 
+@never_cache  # the answer is about one patient's case
 @csrf_exempt  # a machine-to-machine endpoint: no cookies, no session, stores nothing
 @require_POST
 def recommendations(request: HttpRequest) -> JsonResponse:

@@ -1,4 +1,8 @@
-"""Pages: the landing page and a clinician's saved cases."""
+"""Pages: the landing page and a clinician's saved cases.
+
+Every page of a saved case, and the history, is ``never_cache``: it shows a patient's case,
+which no browser or proxy cache should keep (redirects and refusals included).
+"""
 
 from datetime import datetime
 
@@ -10,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from guidance import content, engine, recommendation, security
@@ -65,6 +70,7 @@ def _date_and_time(moment: datetime) -> str:
     return f"{moment.day} {MONTH_ABBREVIATIONS[moment.month - 1]} {moment:%Y, %H:%M}"
 
 
+@never_cache
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
@@ -102,6 +108,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
@@ -109,6 +116,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guidance/case_detail.html", {"case": case, **context})
 
 
+@never_cache
 @login_required
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
@@ -116,6 +124,7 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guidance/case_print.html", {"case": case, **context})
 
 
+@never_cache
 @login_required
 def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
@@ -138,6 +147,7 @@ def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guidance/case_recheck.html", context)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -149,6 +159,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guidance/case_confirm_delete.html", {"case": case})
 
 
+@never_cache
 @login_required
 def case_start_from(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
+from django.views.decorators.cache import never_cache
 
 from guidance import api, views
 from guidance.wizard import CaseWizard
 
-case_wizard = CaseWizard.as_view(url_name="case-new-step", done_step_name="done")
+# Every wizard page holds the case in progress: never kept by a browser or proxy cache.
+case_wizard = never_cache(CaseWizard.as_view(url_name="case-new-step", done_step_name="done"))
 
 urlpatterns = [
     path("", views.home, name="home"),
