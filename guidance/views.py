@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from guidance import content, engine, recommendation, security
 from guidance.fields import esc
@@ -72,6 +72,7 @@ def _date_and_time(moment: datetime) -> str:
 
 @never_cache
 @login_required
+@require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
     cases = form.filter(Case.objects.owned_by(request.user)).values_list(
@@ -110,6 +111,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     context = recommendation.page_context(case.snapshot)
@@ -118,6 +120,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_safe
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     context = recommendation.page_context(case.snapshot)
@@ -126,6 +129,7 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_safe
 def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     context = {"case": case, "saved": case.snapshot}
@@ -161,6 +165,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_GET  # a link from the case page; it fills in the wizard, so not HEAD
 def case_start_from(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     CaseWizard.prefill(request, case.snapshot["facts"])

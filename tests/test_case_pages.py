@@ -26,6 +26,7 @@ from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
 from tests.factories import case_facts, make_case
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
+from tests.wizard_client import SESSION_KEY as WIZARD_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -698,6 +699,51 @@ def test_delete_accepts_only_get_and_post(alice_client, case, method):
 
     assert response.status_code == 405
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+# Each page of a case with the methods it answers: reading (GET, and HEAD where nothing is
+# done but reading), deleting after a confirmation (POST), starting a new case (GET only:
+# it fills in the wizard).
+ALLOWED_METHODS = {
+    "": "GET, HEAD",
+    "print/": "GET, HEAD",
+    "recheck/": "GET, HEAD",
+    "delete/": "GET, POST",
+    "start/": "GET",
+}
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("suffix", list(ALLOWED_METHODS))
+def test_every_case_url_refuses_put_patch_and_delete_and_changes_nothing(
+    alice_client, case, suffix, method
+):
+    response = getattr(alice_client, method)(
+        detail(case) + suffix, data='{"reference": "changed"}', content_type="application/json"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == ALLOWED_METHODS[suffix]
+    [kept] = Case.objects.all()
+    assert (kept.pk, kept.reference, kept.snapshot) == (case.pk, "MDT-14", case.snapshot)
+    assert WIZARD_SESSION_KEY not in alice_client.session  # no new case filled in
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_history_refuses_put_patch_and_delete(alice_client, case, method):
+    response = getattr(alice_client, method)("/cases/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert list(Case.objects.values_list("pk", flat=True)) == [case.pk]
+
+
+@pytest.mark.parametrize("suffix", ["", "print/", "recheck/"])
+def test_the_case_pages_answer_head_like_get_without_a_body(alice_client, case, suffix):
+    response = alice_client.head(detail(case) + suffix)
+
+    assert response.status_code == 200
+    assert response.content == b""
 
 
 def test_deleting_a_case_leaves_the_guideline_version_alone(alice_client, case):

@@ -67,6 +67,7 @@ VISITS = [
     ("history with a bad filter", "alice", "/cases/?date_from=x", 200, get),
     ("case page", "alice", "/cases/{case}/", 200, get),
     ("case page, HEAD", "alice", "/cases/{case}/", 200, lambda c, url: c.head(url)),
+    ("case page, PUT refused", "alice", "/cases/{case}/", 405, lambda c, url: c.put(url)),
     ("case page, not logged in", "visitor", "/cases/{case}/", 302, get),
     ("print view", "alice", "/cases/{case}/print/", 200, get),
     ("re-check", "alice", "/cases/{case}/recheck/", 200, get),
