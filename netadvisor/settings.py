@@ -173,6 +173,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # (make serve, bench, load). Behind a TLS-terminating proxy, set BEHIND_PROXY=true.
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# Load-balancer probes ask over plain HTTP; the health check says only "ok".
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

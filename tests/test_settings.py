@@ -96,3 +96,49 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(
         other.close()
     finally:
         wrapper.close()
+
+
+HTTP_REQUESTS = """
+import django
+django.setup()
+from django.test import Client
+for path in ("/health/", "/", "/cases/", "/cases/new/", "/api/v1/recommendations", "/health"):
+    response = Client().get(path)
+    print(path, response.status_code, response.get("Location", "-"))
+"""
+
+
+def test_with_https_on_health_answers_plain_http_and_every_other_page_redirects(tmp_path):
+    # Load balancers probe /health/ over plain HTTP; everything else goes to HTTPS.
+    result = settings_in_a_fresh_process(
+        HTTP_REQUESTS,
+        SECRET_KEY="x" * 60,
+        HTTPS="true",
+        DJANGO_SETTINGS_MODULE="netadvisor.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "/health/ 200 -",
+        "/ 301 https://testserver/",
+        "/cases/ 301 https://testserver/cases/",
+        "/cases/new/ 301 https://testserver/cases/new/",
+        "/api/v1/recommendations 301 https://testserver/api/v1/recommendations",
+        "/health 301 https://testserver/health",
+    ]
+    assert not (tmp_path / "unused.sqlite3").exists()  # health never touches the database
+
+
+def test_behind_a_proxy_health_answers_a_probe_made_over_plain_http(tmp_path):
+    result = settings_in_a_fresh_process(
+        HTTP_REQUESTS.replace("get(path)", "get(path, HTTP_X_FORWARDED_PROTO='http')"),
+        SECRET_KEY="x" * 60,
+        HTTPS="true",
+        BEHIND_PROXY="true",
+        DJANGO_SETTINGS_MODULE="netadvisor.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["/health/ 200 -", "/ 301 https://testserver/"]
