@@ -8,6 +8,7 @@ no-store, private``, so neither the browser nor a shared proxy keeps a copy of i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -21,6 +22,7 @@ from tests.wizard_client import (
     DONE_URL,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
+    SMALL_RECTUM,
     answer_steps,
     answers_for,
     post_step,
@@ -35,11 +37,7 @@ API_URL = "/api/v1/recommendations"
 # Routes that carry no case data and no wizard state.
 PUBLIC_ROUTES = {"home", "health", "login", "logout"}
 
-
-API_CASE = (
-    '{"site": "rectum", "tumour_type": "non_functional", "hormonal_symptoms": false,'
-    ' "size_mm": 7, "differentiation": "well", "extent": "localised"}'
-)
+API_CASE = json.dumps(SMALL_RECTUM)
 
 
 def get(client: Client, url: str):
