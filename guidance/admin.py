@@ -8,8 +8,14 @@ then publishes it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -400,8 +406,42 @@ class ReferenceCaseAdmin(RecordOnlyHistoryAdmin):
         return "Passes." if not problems else "Fails: " + "; ".join(problems)
 
 
+class CalendarChangeList(ChangeList):
+    """The admin's change list, refusing a date drill-down that leaves the calendar.
+
+    Django sends a date it cannot build (year 99999, month 13) to its "?e=1" redirect, but
+    a date whose range ends past year 9999 (the year 9999, December 9999, 31 December 9999)
+    or a number too large for a date raised instead; and a range that is only outside the
+    calendar once converted to UTC for the database (year 1, east of Greenwich) failed in
+    the query. Each of these now gets the same redirect, with a message that says why.
+    """
+
+    def get_filters(self, request):
+        try:
+            filters = super().get_filters(request)
+            lookup_params = filters[2]
+            if self.date_hierarchy:
+                for end in ("gte", "lt"):
+                    for bound in lookup_params.get(f"{self.date_hierarchy}__{end}", []):
+                        if isinstance(bound, datetime):
+                            bound.astimezone(UTC)  # as the database adapter will
+        except (OverflowError, ValueError) as error:
+            messages.error(
+                request, "There is no such date to filter by: it is outside the calendar."
+            )
+            raise IncorrectLookupParameters(error) from error
+        return filters
+
+
+class CalendarDateHierarchy:
+    """For a model admin with a date hierarchy: dates outside the calendar are refused."""
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarChangeList
+
+
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CalendarDateHierarchy, admin.ModelAdmin):
     """Saved cases are records: the admin can look, never change."""
 
     list_display = ["pk", "created_at", "clinician", "reference", "site", "grade", "extent"]
@@ -420,3 +460,17 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Guideline)
+
+
+# django-axes' login records have a date hierarchy too: the same admins, refusing dates
+# outside the calendar in the same way.
+for _model, _model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):  # unless AXES_ENABLE_ADMIN is off
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_model_admin.__name__, (CalendarDateHierarchy, _model_admin), {})
+        )
