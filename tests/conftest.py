@@ -1,10 +1,11 @@
-"""Personas, as in the clinic: Alice and Bob are clinicians; an anonymous visitor has no account."""
+"""Personas, as in the clinic: Alice and Bob are clinicians; Erin keeps the guideline (an editor);
+an anonymous visitor has no account."""
 
 import pytest
 from django.test import Client
 
 from guidance import content
-from tests.factories import make_clinician
+from tests.factories import make_clinician, make_editor
 
 
 @pytest.fixture(autouse=True)
@@ -40,4 +41,17 @@ def alice_client(alice):
 def bob_client(bob):
     client = Client()
     client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def erin(db):
+    """Erin, a guideline editor: staff, in the editors' group, not a superuser."""
+    return make_editor("erin", last_name="Evans")
+
+
+@pytest.fixture
+def erin_client(erin):
+    client = Client()
+    client.force_login(erin)
     return client

@@ -1,17 +1,20 @@
-"""Test data made in one place: clinicians and saved cases."""
+"""Test data made in one place: clinicians, editors and saved cases."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from guidance import content, engine, recommendation
 from guidance.models import Case, GuidelineVersion
-from tests.wizard_client import LOCALISED_COLON
+from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
 
 PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
+EDITORS = "Guideline editors"  # the group migration 0005 makes
 
 # A plain localised colon NET, in the specification's field names (JSON values): the
 # wizard's LOCALISED_COLON with every fact it leaves out given.
@@ -21,10 +24,29 @@ PLAIN_FACTS: dict[str, Any] = {
     **LOCALISED_COLON,
 }
 
+# The seeded metastatic small-bowel reference case: its facts (JSON values) and the sections
+# it must get.
+METASTATIC_FACTS: dict[str, Any] = {**PLAIN_FACTS, **METASTATIC_SMALL_BOWEL}
+METASTATIC_SECTIONS = [
+    "metastatic-incurable",
+    "debulking-surgery",
+    "somatostatin-analogue",
+    "interferon",
+    "cytotoxic-minimal-benefit",
+    "everolimus",
+]
+
 
 def make_clinician(username: str, **fields: Any):
     fields.setdefault("first_name", username.capitalize())
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def make_editor(username: str, **fields: Any):
+    """A guideline editor: staff, in the editors' group, not a superuser."""
+    user = make_clinician(username, is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
 
 
 def case_facts(**overrides: Any) -> engine.CaseFacts:
@@ -48,3 +70,22 @@ def make_case(
     return Case.record(
         clinician=clinician, guideline_version_id=version.pk, shown=shown, reference=reference
     )
+
+
+def reference_case_form(**overrides: Any) -> dict[str, str]:
+    """A reference case as the admin's form posts it (JSON fields as JSON text)."""
+    values: dict[str, Any] = {
+        "title": "Metastatic ileal NET, second look",
+        "facts": METASTATIC_FACTS,
+        "expected_grade": "G2",
+        "expected_sections": METASTATIC_SECTIONS,
+        "expected_warnings": [],
+        "expected_phrases": ["Everolimus"],
+        "notes": "Added by an editor.",
+        "is_active": "on",
+    }
+    values.update(overrides)
+    return {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in values.items()
+    }

@@ -3,8 +3,9 @@
 Roles (the editor command, who may open which admin page); a draft edited and published
 through the admin; the audit trail (history, diffs, no way to delete or revert history);
 the whole-guideline diff; markdown payloads saved in the admin and rendered on the real
-recommendation page and print view; reference cases kept in the admin; one end-to-end
-path; and the number of SQL queries of the admin pages built for the editors.
+recommendation page and print view; one end-to-end path; and the number of SQL queries of
+the admin pages built for the editors. Reference cases in the admin are tested in
+test_admin_reference_cases.py.
 
 The publishing module itself (start_draft, publish, impact, run_reference_cases) and
 guidance.diff have their own tests in test_publishing.py and test_diff.py.
@@ -13,9 +14,7 @@ guidance.diff have their own tests in test_publishing.py and test_diff.py.
 from __future__ import annotations
 
 import io
-import json
 import re
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -25,12 +24,17 @@ from django.utils.html import escape
 
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, ReferenceCase, Section
-from tests.factories import PASSWORD, PLAIN_FACTS, make_case, make_clinician
+from tests.factories import (
+    EDITORS,
+    METASTATIC_FACTS,
+    METASTATIC_SECTIONS,
+    PASSWORD,
+    make_case,
+    make_clinician,
+)
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, run_wizard
 
 pytestmark = pytest.mark.django_db
-
-EDITORS = "Guideline editors"
 
 ADMIN = "/admin/"
 START_DRAFT = "/admin/guidance/guidelineversion/start-draft/"
@@ -44,36 +48,9 @@ ADD_REFERENCE_CASE = "/admin/guidance/referencecase/add/"
 OLD_EVEROLIMUS = "Everolimus may slow progression of disease is a small number of patients"
 NEW_EVEROLIMUS = "Everolimus may slow the progression of disease in some patients."
 
-# The seeded metastatic small-bowel case, as the ReferenceCase admin takes facts (JSON).
-METASTATIC_FACTS = {**PLAIN_FACTS, **METASTATIC_SMALL_BOWEL}
-METASTATIC_SECTIONS = [
-    "metastatic-incurable",
-    "debulking-surgery",
-    "somatostatin-analogue",
-    "interferon",
-    "cytotoxic-minimal-benefit",
-    "everolimus",
-]
 
 
 # --- Personas and helpers ------------------------------------------------------------------
-
-
-@pytest.fixture
-def erin(db):
-    """Erin, a guideline editor: staff, in the editors' group, not a superuser."""
-    user = make_clinician("erin", last_name="Evans")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
-
-
-@pytest.fixture
-def erin_client(erin):
-    client = Client()
-    client.force_login(erin)
-    return client
 
 
 @pytest.fixture
@@ -803,108 +780,6 @@ def test_the_admin_preview_renders_exactly_as_the_recommendation_page(erin_clien
 
     assert preview == quoted_text(page) == str(render_markdown(text))
     assert '<a href="https://example.org/trial" rel="noopener noreferrer nofollow">' in preview
-
-
-# --- Reference cases in the admin ------------------------------------------------------------
-
-
-def reference_form(**overrides: Any) -> dict[str, str]:
-    values: dict[str, Any] = {
-        "title": "Metastatic ileal NET, second look",
-        "facts": METASTATIC_FACTS,
-        "expected_grade": "G2",
-        "expected_sections": METASTATIC_SECTIONS,
-        "expected_warnings": [],
-        "expected_phrases": ["Everolimus"],
-        "notes": "Added by an editor.",
-        "is_active": "on",
-    }
-    values.update(overrides)
-    return {
-        name: value if isinstance(value, str) else json.dumps(value)
-        for name, value in values.items()
-    }
-
-
-@pytest.mark.parametrize(
-    "overrides, field, message",
-    [
-        ({"facts": {**METASTATIC_FACTS, "site": "mars"}}, "facts", "site:"),
-        (
-            {"facts": {**METASTATIC_FACTS, "site": "pancreas"}},
-            "facts",
-            "pancreas_region: Give the region of the pancreas.",
-        ),
-        ({"facts": ["not", "an", "object"]}, "facts", "Give the case facts as a JSON object."),
-        ({"facts": "{not json"}, "facts", "Enter a valid JSON."),
-        (
-            {"expected_sections": [*METASTATIC_SECTIONS, "tamoxifen"]},
-            "expected_sections",
-            "Unknown: tamoxifen.",
-        ),
-        ({"expected_warnings": ["meteor-strike"]}, "expected_warnings", "Unknown: meteor-strike."),
-        (
-            {"expected_sections": json.dumps("everolimus")},
-            "expected_sections",
-            "Give a JSON list of strings.",
-        ),
-        ({"expected_phrases": [1, 2]}, "expected_phrases", "Give a JSON list of strings."),
-        ({"expected_grade": "G4"}, "expected_grade", "Select a valid choice."),
-    ],
-    ids=[
-        "site-mars",
-        "pancreas-without-region",
-        "facts-not-object",
-        "facts-not-json",
-        "unknown-section",
-        "unknown-warning",
-        "sections-not-list",
-        "phrases-not-strings",
-        "grade-g4",
-    ],
-)
-def test_an_invalid_reference_case_shows_a_field_error_and_saves_nothing(
-    erin_client, overrides, field, message
-):
-    before = ReferenceCase.objects.count()
-
-    response = erin_client.post(ADD_REFERENCE_CASE, reference_form(**overrides))
-
-    assert response.status_code == 200
-    errors = response.context["adminform"].form.errors
-    assert list(errors) == [field]
-    assert any(message in error for error in errors[field]), errors[field]
-    assert ReferenceCase.objects.count() == before
-
-
-def test_a_valid_reference_case_is_saved_with_its_history(erin, erin_client):
-    response = erin_client.post(ADD_REFERENCE_CASE, reference_form())
-
-    assert response.status_code == 302
-    saved = ReferenceCase.objects.get(title="Metastatic ileal NET, second look")
-    assert saved.facts == METASTATIC_FACTS
-    assert saved.expected_sections == METASTATIC_SECTIONS
-    assert saved.expected_phrases == ["Everolimus"]
-    assert saved.is_active
-    assert saved.history.get().history_user == erin
-    page = html_of(erin_client.get(f"/admin/guidance/referencecase/{saved.pk}/change/"))
-    assert "Passes." in page
-
-
-def test_reference_cases_cannot_be_deleted_in_the_admin(erin_client):
-    seeded = ReferenceCase.objects.first()
-
-    assert erin_client.get(f"/admin/guidance/referencecase/{seeded.pk}/delete/").status_code == 403
-    response = erin_client.post(
-        f"/admin/guidance/referencecase/{seeded.pk}/delete/", {"post": "yes"}
-    )
-    assert response.status_code == 403
-    erin_client.post(
-        REFERENCE_CASES,
-        {"action": "delete_selected", "_selected_action": [seeded.pk], "post": "yes"},
-    )
-    assert ReferenceCase.objects.filter(pk=seeded.pk).exists()
-    assert 'value="delete_selected"' not in html_of(erin_client.get(REFERENCE_CASES))
 
 
 # --- End to end ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from guidance.publishing import (
     run_reference_cases,
     start_draft,
 )
-from tests.factories import PLAIN_FACTS, case_facts, make_case, make_clinician
+from tests.factories import PLAIN_FACTS, case_facts, make_case, make_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,7 @@ REGIONAL = {"extent": "regional_nodes"}
 @pytest.fixture
 def editor(db):
     """Erin keeps the guideline: staff, in the editors' group the migration made."""
-    user = make_clinician("erin", last_name="Evans", is_staff=True)
-    user.groups.add(Group.objects.get(name="Guideline editors"))
-    return user
+    return make_editor("erin", last_name="Evans")
 
 
 @pytest.fixture

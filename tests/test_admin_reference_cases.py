@@ -1,0 +1,106 @@
+"""Reference cases kept in the admin: field errors for bad input, never a 500, no deletion.
+
+A reference case is the gate a draft must pass before it is published (see
+test_publishing.py); here, through the real test client, the admin's form for one.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from guidance.models import ReferenceCase
+from tests.factories import METASTATIC_FACTS, METASTATIC_SECTIONS, reference_case_form
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_CASES = "/admin/guidance/referencecase/"
+ADD_REFERENCE_CASE = "/admin/guidance/referencecase/add/"
+
+
+def html_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"facts": {**METASTATIC_FACTS, "site": "mars"}}, "facts", "site:"),
+        (
+            {"facts": {**METASTATIC_FACTS, "site": "pancreas"}},
+            "facts",
+            "pancreas_region: Give the region of the pancreas.",
+        ),
+        ({"facts": ["not", "an", "object"]}, "facts", "Give the case facts as a JSON object."),
+        ({"facts": "{not json"}, "facts", "Enter a valid JSON."),
+        (
+            {"expected_sections": [*METASTATIC_SECTIONS, "tamoxifen"]},
+            "expected_sections",
+            "Unknown: tamoxifen.",
+        ),
+        ({"expected_warnings": ["meteor-strike"]}, "expected_warnings", "Unknown: meteor-strike."),
+        (
+            {"expected_sections": json.dumps("everolimus")},
+            "expected_sections",
+            "Give a JSON list of strings.",
+        ),
+        ({"expected_phrases": [1, 2]}, "expected_phrases", "Give a JSON list of strings."),
+        ({"expected_grade": "G4"}, "expected_grade", "Select a valid choice."),
+    ],
+    ids=[
+        "site-mars",
+        "pancreas-without-region",
+        "facts-not-object",
+        "facts-not-json",
+        "unknown-section",
+        "unknown-warning",
+        "sections-not-list",
+        "phrases-not-strings",
+        "grade-g4",
+    ],
+)
+def test_an_invalid_reference_case_shows_a_field_error_and_saves_nothing(
+    erin_client, overrides, field, message
+):
+    before = ReferenceCase.objects.count()
+
+    response = erin_client.post(ADD_REFERENCE_CASE, reference_case_form(**overrides))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [field]
+    assert any(message in error for error in errors[field]), errors[field]
+    assert ReferenceCase.objects.count() == before
+
+
+def test_a_valid_reference_case_is_saved_with_its_history(erin, erin_client):
+    response = erin_client.post(ADD_REFERENCE_CASE, reference_case_form())
+
+    assert response.status_code == 302
+    saved = ReferenceCase.objects.get(title="Metastatic ileal NET, second look")
+    assert saved.facts == METASTATIC_FACTS
+    assert saved.expected_sections == METASTATIC_SECTIONS
+    assert saved.expected_phrases == ["Everolimus"]
+    assert saved.is_active
+    assert saved.history.get().history_user == erin
+    page = html_of(erin_client.get(f"/admin/guidance/referencecase/{saved.pk}/change/"))
+    assert "Passes." in page
+
+
+def test_reference_cases_cannot_be_deleted_in_the_admin(erin_client):
+    seeded = ReferenceCase.objects.first()
+
+    assert erin_client.get(f"/admin/guidance/referencecase/{seeded.pk}/delete/").status_code == 403
+    response = erin_client.post(
+        f"/admin/guidance/referencecase/{seeded.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 403
+    erin_client.post(
+        REFERENCE_CASES,
+        {"action": "delete_selected", "_selected_action": [seeded.pk], "post": "yes"},
+    )
+    assert ReferenceCase.objects.filter(pk=seeded.pk).exists()
+    assert 'value="delete_selected"' not in html_of(erin_client.get(REFERENCE_CASES))
+
