@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.forms.fields import InvalidJSONInput
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -343,6 +344,64 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/guidance/compare.html", context)
 
 
+def nesting_depth(value: object) -> int:
+    """How many lists and objects deep ``value`` goes (0 for a number or a string).
+
+    Counted with a stack of its own, not by recursion, whatever the depth.
+    """
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        pending.extend((child, level + 1) for child in item)
+    return deepest
+
+
+class ShallowJSONField(forms.JSONField):
+    """JSON no deeper than ``max_depth``: anything deeper is a field error.
+
+    Python's json module parses and writes nesting by recursion: thousands of levels
+    raised RecursionError, and a value just short of the interpreter's limit was parsed
+    but then failed when the page wrote it back into the form.
+    """
+
+    max_depth = 20  # a reference case's fields are one level deep
+    default_error_messages = {
+        "too_deep": "This JSON is too deeply nested: at most %(max_depth)s levels.",
+    }
+
+    def to_python(self, value):
+        try:
+            converted = super().to_python(value)
+        except RecursionError:
+            converted = None
+            too_deep = True
+        else:
+            too_deep = nesting_depth(converted) > self.max_depth
+        if too_deep:
+            raise forms.ValidationError(
+                self.error_messages["too_deep"],
+                code="too_deep",
+                params={"max_depth": self.max_depth},
+            )
+        return converted
+
+    def bound_data(self, data, initial):
+        # What the page writes back into the form: too deep to parse or to write out again,
+        # it is given back as the text that was typed.
+        try:
+            value = super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+        if nesting_depth(value) > self.max_depth:
+            return InvalidJSONInput(data)
+        return value
+
+
 class ReferenceCaseForm(forms.ModelForm):
     class Meta:
         model = ReferenceCase
@@ -350,6 +409,10 @@ class ReferenceCaseForm(forms.ModelForm):
             "title", "facts", "expected_grade", "expected_sections", "expected_warnings",
             "expected_phrases", "notes", "is_active",
         ]
+        field_classes = dict.fromkeys(
+            ["facts", "expected_sections", "expected_warnings", "expected_phrases"],
+            ShallowJSONField,
+        )
 
     def clean_facts(self):
         facts = self.cleaned_data["facts"]

@@ -17,11 +17,17 @@ pytestmark = pytest.mark.django_db
 
 REFERENCE_CASES = "/admin/guidance/referencecase/"
 ADD_REFERENCE_CASE = "/admin/guidance/referencecase/add/"
+JSON_FIELDS = ["facts", "expected_sections", "expected_warnings", "expected_phrases"]
 
 
 def html_of(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def nested(depth: int) -> str:
+    """A JSON list inside a list ... ``depth`` levels deep."""
+    return "[" * depth + "]" * depth
 
 
 @pytest.mark.parametrize(
@@ -104,3 +110,55 @@ def test_reference_cases_cannot_be_deleted_in_the_admin(erin_client):
     assert ReferenceCase.objects.filter(pk=seeded.pk).exists()
     assert 'value="delete_selected"' not in html_of(erin_client.get(REFERENCE_CASES))
 
+
+# --- Deeply nested JSON ----------------------------------------------------------------------
+
+# Python's json module parses nesting by recursion: 50,000 levels raised RecursionError (a
+# 500), and so did 900 levels, a little short of the interpreter's limit.
+
+
+@pytest.mark.parametrize("depth", [50_000, 900, 21], ids=["50000-deep", "900-deep", "21-deep"])
+@pytest.mark.parametrize("field", JSON_FIELDS)
+def test_deeply_nested_json_in_a_new_reference_case_is_a_field_error(erin_client, field, depth):
+    before = ReferenceCase.objects.count()
+
+    response = erin_client.post(ADD_REFERENCE_CASE, reference_case_form(**{field: nested(depth)}))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [field]
+    assert errors[field] == ["This JSON is too deeply nested: at most 20 levels."]
+    assert ReferenceCase.objects.count() == before
+    # The page gives back what was typed, for the editor to correct.
+    assert nested(depth) in html_of(response)
+
+
+@pytest.mark.parametrize("field", JSON_FIELDS)
+def test_deeply_nested_json_in_a_changed_reference_case_is_a_field_error_and_changes_nothing(
+    erin_client, field
+):
+    seeded = ReferenceCase.objects.order_by("pk").first()
+    saved = {name: getattr(seeded, name) for name in JSON_FIELDS}
+    history = seeded.history.count()
+    form = reference_case_form(
+        title=seeded.title, expected_grade=seeded.expected_grade, **{**saved, field: nested(50_000)}
+    )
+
+    response = erin_client.post(f"{REFERENCE_CASES}{seeded.pk}/change/", form)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors[field] == ["This JSON is too deeply nested: at most 20 levels."]
+    seeded.refresh_from_db()
+    assert {name: getattr(seeded, name) for name in JSON_FIELDS} == saved
+    assert seeded.history.count() == history
+
+
+def test_json_nested_within_the_limit_gets_the_fields_own_error(erin_client):
+    form = reference_case_form(expected_phrases=nested(20))
+
+    response = erin_client.post(ADD_REFERENCE_CASE, form)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["expected_phrases"] == ["Give a JSON list of strings."]
