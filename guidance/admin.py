@@ -43,7 +43,7 @@ admin.site.site_title = "NET Advisor"
 
 
 class ReasonForm(forms.ModelForm):
-    """Every edit of guideline text says why; the reason goes into the history."""
+    """Every change of guideline text or of a reference case says why, into the history."""
 
     change_reason = forms.CharField(
         max_length=100,
@@ -70,21 +70,29 @@ class RecordOnlyHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class TextHistoryAdmin(RecordOnlyHistoryAdmin):
-    """Shared by sections and warning texts: editable only in a draft, with reason and diff."""
+class ReasonedHistoryAdmin(RecordOnlyHistoryAdmin):
+    """Every save gives a reason (the form's required ``change_reason``), kept in the history."""
 
     form = ReasonForm
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not obj.version.is_draft:
-            return False
-        return super().has_change_permission(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is not None and not self.has_change_permission(request, obj):
             fields.remove("change_reason")  # nothing to change, so no reason to give
         return fields
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+
+class TextHistoryAdmin(ReasonedHistoryAdmin):
+    """Shared by sections and warning texts: editable only in a draft, with reason and diff."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.version.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # The version is chosen once; the slug or code, which the engine knows, never changes.
@@ -101,10 +109,6 @@ class TextHistoryAdmin(RecordOnlyHistoryAdmin):
                 status=GuidelineVersion.Status.DRAFT
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data["change_reason"]
-        super().save_model(request, obj, form, change)
 
     @admin.display(description="Text history")
     def history_diff_link(self, obj):
@@ -402,7 +406,7 @@ class ShallowJSONField(forms.JSONField):
         return value
 
 
-class ReferenceCaseForm(forms.ModelForm):
+class ReferenceCaseForm(ReasonForm):
     class Meta:
         model = ReferenceCase
         fields = [
@@ -448,7 +452,7 @@ class ReferenceCaseForm(forms.ModelForm):
 
 
 @admin.register(ReferenceCase)
-class ReferenceCaseAdmin(RecordOnlyHistoryAdmin):
+class ReferenceCaseAdmin(ReasonedHistoryAdmin):
     form = ReferenceCaseForm
     list_display = ["title", "expected_grade", "is_active"]
     list_filter = ["is_active", "expected_grade"]

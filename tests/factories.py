@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from guidance import content, engine, recommendation
-from guidance.models import Case, GuidelineVersion
+from guidance.models import Case, GuidelineVersion, ReferenceCase
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
 
 PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
@@ -72,20 +72,34 @@ def make_case(
     )
 
 
-def reference_case_form(**overrides: Any) -> dict[str, str]:
-    """A reference case as the admin's form posts it (JSON fields as JSON text)."""
-    values: dict[str, Any] = {
-        "title": "Metastatic ileal NET, second look",
-        "facts": METASTATIC_FACTS,
-        "expected_grade": "G2",
-        "expected_sections": METASTATIC_SECTIONS,
-        "expected_warnings": [],
-        "expected_phrases": ["Everolimus"],
-        "notes": "Added by an editor.",
-        "is_active": "on",
-    }
+def reference_case_form(case: ReferenceCase | None = None, **overrides: Any) -> dict[str, str]:
+    """A reference case as the admin's form posts it: a new one, or ``case`` as it is saved,
+    with ``overrides``. JSON fields go as JSON text; ``None`` leaves a field out, as a
+    browser leaves out a box that is not ticked (``is_active=None`` deactivates)."""
+    if case is None:
+        values: dict[str, Any] = {
+            "title": "Metastatic ileal NET, second look",
+            "facts": METASTATIC_FACTS,
+            "expected_grade": "G2",
+            "expected_sections": METASTATIC_SECTIONS,
+            "expected_warnings": [],
+            "expected_phrases": ["Everolimus"],
+            "notes": "Added by an editor.",
+            "is_active": "on",
+        }
+    else:
+        values = {
+            name: getattr(case, name)
+            for name in (
+                "title", "facts", "expected_grade", "expected_sections", "expected_warnings",
+                "expected_phrases", "notes",
+            )
+        }
+        values["is_active"] = "on" if case.is_active else None
+    values["change_reason"] = "Agreed at the MDT's review of the reference cases"
     values.update(overrides)
     return {
         name: value if isinstance(value, str) else json.dumps(value)
         for name, value in values.items()
+        if value is not None
     }

@@ -111,6 +111,103 @@ def test_reference_cases_cannot_be_deleted_in_the_admin(erin_client):
     assert 'value="delete_selected"' not in html_of(erin_client.get(REFERENCE_CASES))
 
 
+
+# --- Every change says why ---------------------------------------------------------------------
+
+# A reference case gates publishing: adding, changing or deactivating one is recorded
+# (django-simple-history) with who, when and why, like an edit of guideline text.
+
+REASON_REQUIRED = ["This field is required."]
+
+
+def change_url(case: ReferenceCase) -> str:
+    return f"{REFERENCE_CASES}{case.pk}/change/"
+
+
+def test_a_new_reference_case_needs_a_reason_and_nothing_is_saved_without_one(erin_client):
+    before = ReferenceCase.objects.count()
+
+    response = erin_client.post(ADD_REFERENCE_CASE, reference_case_form(change_reason=""))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"change_reason": REASON_REQUIRED}
+    assert ReferenceCase.objects.count() == before
+
+
+def test_a_new_reference_case_records_its_reason_and_its_editor(erin, erin_client):
+    form = reference_case_form(change_reason="The MDT asked for a second ileal case")
+
+    assert erin_client.post(ADD_REFERENCE_CASE, form).status_code == 302
+
+    (record,) = ReferenceCase.objects.get(title=form["title"]).history.all()
+    assert (record.history_type, record.history_user) == ("+", erin)
+    assert record.history_change_reason == "The MDT asked for a second ileal case"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_active": None},
+        {"expected_phrases": []},
+        {"expected_sections": METASTATIC_SECTIONS[:-1]},
+        {"notes": "Reworded notes."},
+    ],
+    ids=["deactivated", "phrases-dropped", "section-dropped", "notes-changed"],
+)
+def test_a_reference_case_is_not_changed_without_a_reason(erin_client, change):
+    seeded = ReferenceCase.objects.get(title__startswith="Metastatic small-bowel")
+    before = (seeded.is_active, seeded.expected_phrases, seeded.expected_sections, seeded.notes)
+    history = seeded.history.count()
+
+    response = erin_client.post(
+        change_url(seeded), reference_case_form(seeded, change_reason="", **change)
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"change_reason": REASON_REQUIRED}
+    seeded.refresh_from_db()
+    assert (
+        seeded.is_active, seeded.expected_phrases, seeded.expected_sections, seeded.notes
+    ) == before
+    assert seeded.history.count() == history
+
+
+def test_deactivating_a_reference_case_records_who_and_why(erin, erin_client):
+    seeded = ReferenceCase.objects.get(title__startswith="Metastatic small-bowel")
+    form = reference_case_form(
+        seeded, is_active=None, change_reason="Duplicates the hepatic metastases case"
+    )
+
+    assert erin_client.post(change_url(seeded), form).status_code == 302
+
+    seeded.refresh_from_db()
+    assert not seeded.is_active
+    latest = seeded.history.latest("history_id")
+    assert (latest.history_type, latest.history_user, latest.is_active) == ("~", erin, False)
+    assert latest.history_change_reason == "Duplicates the hepatic metastases case"
+    assert latest.prev_record.is_active
+
+
+def test_the_reference_case_form_asks_for_the_reason(erin_client):
+    seeded = ReferenceCase.objects.order_by("pk").first()
+
+    page = html_of(erin_client.get(change_url(seeded)))
+
+    assert 'name="change_reason"' in page
+    assert "Reason for this change" in page
+
+
+def test_every_seeded_reference_case_has_a_first_history_row_saying_where_it_came_from(db):
+    for case in ReferenceCase.objects.all():
+        (record,) = case.history.all()
+        assert record.history_type == "+"
+        assert record.history_change_reason == "Seeded with the project"
+        assert record.history_user is None
+        assert (record.title, record.facts, record.expected_phrases) == (
+            case.title, case.facts, case.expected_phrases
+        )
+
+
 # --- Deeply nested JSON ----------------------------------------------------------------------
 
 # Python's json module parses nesting by recursion: 50,000 levels raised RecursionError (a
@@ -140,9 +237,7 @@ def test_deeply_nested_json_in_a_changed_reference_case_is_a_field_error_and_cha
     seeded = ReferenceCase.objects.order_by("pk").first()
     saved = {name: getattr(seeded, name) for name in JSON_FIELDS}
     history = seeded.history.count()
-    form = reference_case_form(
-        title=seeded.title, expected_grade=seeded.expected_grade, **{**saved, field: nested(50_000)}
-    )
+    form = reference_case_form(seeded, **{field: nested(50_000)})
 
     response = erin_client.post(f"{REFERENCE_CASES}{seeded.pk}/change/", form)
 
