@@ -225,8 +225,11 @@ class PublishForm(forms.Form):
     accept_failures_reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Publish despite failing reference cases, because",
-        help_text="Only if reference cases fail. Recorded with the version.",
+        label="Publish despite failing or changed reference cases, because",
+        help_text=(
+            "Only if a reference case fails, or one that gated the draft when it was started "
+            "was deactivated, edited or deleted since. Recorded with the version."
+        ),
     )
 
 
@@ -238,12 +241,23 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
     inlines = [SectionInline]
     readonly_fields = [
         "guideline", "label", "status", "citation", "change_summary", "based_on",
-        "created_at", "published_at", "published_by", "accepted_failures_reason",
+        "created_at", "published_at", "published_by", "accepted_failures_reason", "gate",
     ]
-    exclude = ["reference_results"]
+    exclude = ["reference_results", "gating_cases", "gate_changes"]
 
     def has_add_permission(self, request):
         return False  # drafts are started with "Start a draft", copying the published text
+
+    @admin.display(description="Reference cases that gated it")
+    def gate(self, obj):
+        if not obj.gating_cases and not obj.gate_changes:
+            return "—"  # published before drafts recorded their gate
+        count = len(obj.gating_cases)
+        gated = f"The {count} active when the draft was started, as they were then."
+        if obj.is_draft:
+            return gated
+        changes = "; ".join(f"{change['title']} ({change['kind']})" for change in obj.gate_changes)
+        return f"{gated} Changed while it was a draft: {changes or 'none'}."
 
     def has_change_permission(self, request, obj=None):
         return False  # versions change only by publishing
@@ -306,7 +320,7 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, f"Version {form.cleaned_data['label']} is published.")
                 return redirect("admin:guidance_guidelineversion_change", pk)
-        results = publishing.run_reference_cases(draft)
+        gate = publishing.check_gate(draft)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -314,8 +328,9 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
             "draft": draft,
             "form": form,
             "error": error,
-            "results": results,
-            "failures": [result for result in results if not result.passed],
+            "gate": gate,
+            "results": gate.results,
+            "failures": gate.failures,
             "missing": draft.missing_sections(),
             "impact": publishing.impact(draft),
         }

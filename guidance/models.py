@@ -61,6 +61,11 @@ class GuidelineVersion(models.Model):
     # published despite failures, why.
     reference_results = models.JSONField(default=list, blank=True)
     accepted_failures_reason = models.TextField(blank=True)
+    # The reference cases that gate the draft: those active when it was started, with what
+    # they asked then (see guidance.publishing.gating_cases).
+    gating_cases = models.JSONField(default=list, blank=True)
+    # What changed in that gate while it was a draft, as it was when it was published.
+    gate_changes = models.JSONField(default=list, blank=True)
 
     objects = GuidelineVersionQuerySet.as_manager()
 

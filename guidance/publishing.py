@@ -1,11 +1,21 @@
-"""The editor's cycle: draft, check against the reference cases, see the impact, publish."""
+"""The editor's cycle: draft, check against the reference cases, see the impact, publish.
+
+The reference cases that gate a draft are those active when it was started, as they were
+then (``GuidelineVersion.gating_cases``). Checking a draft runs every reference case active
+now, and lists every change to that gate since the start: a gating case deactivated,
+edited or deleted (each of which needs the recorded reason, like a failure) or a case
+added or reactivated (which only makes the gate stronger).
+"""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from guidance import content, recommendation
@@ -24,20 +34,56 @@ class ReferenceResult:
     problems: list[str] = field(default_factory=list)
 
 
+# What a reference case asks of a version; its title and notes only describe it.
+GATE_FIELDS = (
+    "facts",
+    "expected_grade",
+    "expected_sections",
+    "expected_warnings",
+    "expected_phrases",
+)
+
+
+def gating_cases() -> list[dict[str, Any]]:
+    """The active reference cases as they are now: the gate of a draft started now.
+
+    Each with its latest history record's id, so the gate can be traced in the audit
+    trail, and what it asks, so a later change is seen however it was made. Two queries.
+    """
+    cases = list(ReferenceCase.objects.filter(is_active=True).order_by("pk"))
+    latest = dict(
+        ReferenceCase.history.filter(id__in=[case.pk for case in cases])
+        .order_by()
+        .values_list("id")
+        .annotate(Max("history_id"))
+    )
+    return [
+        {
+            "id": case.pk,
+            "history_id": latest.get(case.pk),
+            "title": case.title,
+            **{name: getattr(case, name) for name in GATE_FIELDS},
+        }
+        for case in cases
+    ]
+
+
 def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
-    """A new draft: a copy of the published version's sections and warning texts."""
+    """A new draft: a copy of the published version's sections and warning texts, gated by
+    the reference cases active now."""
     with transaction.atomic():
         base = GuidelineVersion.objects.select_for_update().get(
             status=GuidelineVersion.Status.PUBLISHED
         )
         if GuidelineVersion.objects.filter(status=GuidelineVersion.Status.DRAFT).exists():
-            raise PublishingError("There is already a draft: finish or delete it first.")
+            raise PublishingError("There is already a draft: publish or discard it first.")
         draft = GuidelineVersion.objects.create(
             guideline=base.guideline,
             label=f"{base.label} (draft {timezone.now():%Y-%m-%d %H:%M:%S.%f})",
             status=GuidelineVersion.Status.DRAFT,
             citation=base.citation,
             based_on=base,
+            gating_cases=gating_cases(),
         )
         why = reason or f"Draft started from version {base.label}"
         # One save each, not bulk_create, so that every row starts its history.
@@ -101,11 +147,106 @@ def _mismatches(kind: str, got: list[str], expected: list[str]) -> list[str]:
 def run_reference_cases(version: GuidelineVersion) -> list[ReferenceResult]:
     # The version's text read once, afresh: a draft's text changes, so it is never cached.
     text = content.load(version)
-    results = []
-    for case in ReferenceCase.objects.filter(is_active=True):
-        problems = reference_case_problems(case, text)
-        results.append(ReferenceResult(case.title, not problems, problems))
-    return results
+    return [run(case, text) for case in ReferenceCase.objects.filter(is_active=True)]
+
+
+def run(case: ReferenceCase, text: content.GuidelineText) -> ReferenceResult:
+    problems = reference_case_problems(case, text)
+    return ReferenceResult(case.title, not problems, problems)
+
+
+@dataclass
+class FieldChange:
+    field: str  # as the admin labels it
+    before: str  # JSON
+    after: str  # JSON
+
+
+@dataclass
+class GateChange:
+    """A reference case whose part in the gate changed since the draft was started."""
+
+    case_id: int
+    title: str
+    kind: str  # "deactivated", "edited", "deleted": these need a reason; or "added"
+    fields: list[FieldChange] = field(default_factory=list)  # what it asks, before and after
+    # The case as it was when the draft was started, run against the draft (not for "added").
+    as_started: ReferenceResult | None = None
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.kind != "added"
+
+
+@dataclass
+class GateCheck:
+    """A draft against its gate: every active reference case run, and the gate's changes."""
+
+    results: list[ReferenceResult]
+    changes: list[GateChange]
+
+    @property
+    def failures(self) -> list[ReferenceResult]:
+        return [result for result in self.results if not result.passed]
+
+    @property
+    def changes_needing_reason(self) -> list[GateChange]:
+        return [change for change in self.changes if change.needs_reason]
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.failures or self.changes_needing_reason)
+
+
+def check_gate(draft: GuidelineVersion) -> GateCheck:
+    """Run the reference cases against the draft and list the changes to its gate.
+
+    The cases run are those active now, as they are now: a case edited to fix it is run
+    as it now is, and a case added since the start runs too. Every gating case that was
+    deactivated, edited or deleted since is also run as it was at the start, so the editor
+    sees what the change hides. The draft's text is read afresh (two queries, or three if
+    its guideline is not loaded), then the reference cases active now or gating the draft
+    (one), whatever their number.
+    """
+    text = content.load(draft)
+    started = {entry["id"]: entry for entry in draft.gating_cases}
+    cases = list(ReferenceCase.objects.filter(Q(is_active=True) | Q(pk__in=started)))
+    results = [run(case, text) for case in cases if case.is_active]
+    changes = []
+    for case in cases:
+        entry = started.get(case.pk)
+        if entry is None:
+            changes.append(GateChange(case.pk, case.title, "added"))
+            continue
+        fields = _changed_fields(entry, case)
+        if case.is_active and not fields:
+            continue
+        kind = "edited" if case.is_active else "deactivated"
+        changes.append(GateChange(case.pk, case.title, kind, fields, _run_as_started(entry, text)))
+    present = {case.pk for case in cases}
+    changes += [
+        GateChange(entry["id"], entry["title"], "deleted", [], _run_as_started(entry, text))
+        for entry in draft.gating_cases
+        if entry["id"] not in present
+    ]
+    return GateCheck(results, changes)
+
+
+def _changed_fields(entry: dict[str, Any], case: ReferenceCase) -> list[FieldChange]:
+    return [
+        FieldChange(
+            str(ReferenceCase._meta.get_field(name).verbose_name),
+            json.dumps(entry[name], ensure_ascii=False),
+            json.dumps(getattr(case, name), ensure_ascii=False),
+        )
+        for name in GATE_FIELDS
+        if entry[name] != getattr(case, name)
+    ]
+
+
+def _run_as_started(entry: dict[str, Any], text: content.GuidelineText) -> ReferenceResult:
+    case = ReferenceCase(title=entry["title"], **{name: entry[name] for name in GATE_FIELDS})
+    return run(case, text)
 
 
 @dataclass
@@ -214,13 +355,10 @@ def publish(
             raise PublishingError("Give the version a label.")
         if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
             raise PublishingError(f"Version {label} already exists.")
-        results = run_reference_cases(draft)
-        failures = [result for result in results if not result.passed]
-        if failures and not accept_failures_reason.strip():
-            raise PublishingError(
-                f"{len(failures)} reference case(s) fail. Fix the draft, or accept the "
-                "failures with a recorded reason."
-            )
+        gate = check_gate(draft)
+        reason = accept_failures_reason.strip()
+        if gate.needs_reason and not reason:
+            raise PublishingError(_why_a_reason_is_needed(gate))
         GuidelineVersion.objects.filter(status=GuidelineVersion.Status.PUBLISHED).update(
             status=GuidelineVersion.Status.RETIRED
         )
@@ -229,7 +367,20 @@ def publish(
         draft.change_summary = change_summary
         draft.published_at = timezone.now()
         draft.published_by = editor
-        draft.reference_results = [asdict(result) for result in results]
-        draft.accepted_failures_reason = accept_failures_reason.strip() if failures else ""
+        draft.reference_results = [asdict(result) for result in gate.results]
+        draft.gate_changes = [asdict(change) for change in gate.changes]
+        draft.accepted_failures_reason = reason if gate.needs_reason else ""
         draft.save()
-    return results
+    return gate.results
+
+
+def _why_a_reason_is_needed(gate: GateCheck) -> str:
+    problems = []
+    if gate.failures:
+        problems.append(f"{len(gate.failures)} reference case(s) fail")
+    if gate.changes_needing_reason:
+        problems.append(
+            f"{len(gate.changes_needing_reason)} reference case(s) that gate this draft were "
+            "deactivated, edited or deleted: the gate changed since the draft was started"
+        )
+    return "; ".join(problems) + ". Fix the draft, or publish with a recorded reason."

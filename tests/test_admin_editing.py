@@ -841,9 +841,10 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline
-    # 6-7. run_reference_cases reads the draft's text once, afresh (content.load; the
-    #    guideline came with the draft): all its sections, then all its warning texts
-    # 8. the active reference cases (14 seeded; run in memory, no query each)
+    # 6-7. check_gate reads the draft's text once, afresh (content.load; the guideline
+    #    came with the draft): all its sections, then all its warning texts
+    # 8. the reference cases active now or gating the draft (14 seeded; run in memory, no
+    #    query each; see test_admin_publishing_gate.py for changes to the gate)
     # 9. missing_sections: the draft's section slugs
     # 10-11. impact: the draft's sections, then its warning texts
     # 12. impact: SELECT DISTINCT the versions the saved cases used
