@@ -233,8 +233,21 @@ class PublishForm(forms.Form):
     )
 
 
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Discard this draft, because",
+        help_text="Recorded with the draft, which stays as a read-only record.",
+    )
+
+
 @admin.register(GuidelineVersion)
 class GuidelineVersionAdmin(admin.ModelAdmin):
+    """Versions are records: a draft is published or discarded, never edited here or deleted.
+
+    Who may publish may also discard: both decide what happens to a draft's edits.
+    """
+
     list_display = ["label", "status", "guideline", "published_at", "published_by"]
     list_filter = ["status"]
     list_select_related = ["guideline", "published_by"]
@@ -242,11 +255,19 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "guideline", "label", "status", "citation", "change_summary", "based_on",
         "created_at", "published_at", "published_by", "accepted_failures_reason", "gate",
+        "discarded_at", "discarded_by", "discard_reason",
     ]
     exclude = ["reference_results", "gating_cases", "gate_changes"]
+    discard_fields = ["discarded_at", "discarded_by", "discard_reason"]
 
     def has_add_permission(self, request):
         return False  # drafts are started with "Start a draft", copying the published text
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.status != GuidelineVersion.Status.DISCARDED:
+            fields = [name for name in fields if name not in self.discard_fields]
+        return fields
 
     @admin.display(description="Reference cases that gated it")
     def gate(self, obj):
@@ -263,9 +284,10 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
         return False  # versions change only by publishing
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not obj.is_draft:
-            return False
-        return super().has_delete_permission(request, obj)
+        return False  # a draft is discarded instead, so its texts' history stays whole
+
+    def has_discard_permission(self, request) -> bool:
+        return request.user.has_perm("guidance.publish_guidelineversion")
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -273,6 +295,7 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
             path("start-draft/", view(self.start_draft_view), name="guidance_start_draft"),
             path("compare/", view(self.compare_view), name="guidance_compare_versions"),
             path("<int:pk>/publish/", view(self.publish_view), name="guidance_publish"),
+            path("<int:pk>/discard/", view(self.discard_view), name="guidance_discard_draft"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -280,6 +303,7 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "draft": GuidelineVersion.objects.filter(status=GuidelineVersion.Status.DRAFT).first(),
             "can_publish": request.user.has_perm("guidance.publish_guidelineversion"),
+            "can_discard": self.has_discard_permission(request),
         }
         return super().changelist_view(request, extra_context)
 
@@ -287,6 +311,7 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("guidance.publish_guidelineversion"),
+            "can_discard": self.has_discard_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -336,13 +361,42 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/guidance/publish.html", context)
 
+    def discard_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A confirmation page with the reason to give; only its POST discards."""
+        if not self.has_discard_permission(request):
+            raise PermissionDenied
+        draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+        if not draft.is_draft:
+            messages.error(request, f"Version {draft.label} is not a draft.")
+            return redirect("admin:guidance_guidelineversion_change", pk)
+        form = DiscardForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                publishing.discard_draft(
+                    draft, editor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except publishing.PublishingError as failure:
+                form.add_error(None, str(failure))
+            else:
+                messages.success(request, f"The draft {draft.label} was discarded.")
+                return redirect("admin:guidance_guidelineversion_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Discard {draft.label}",
+            "draft": draft,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/guidance/discard.html", context)
+
     def compare_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        # Only versions clinicians were shown: never a draft, nor a discarded one.
         versions = list(
-            GuidelineVersion.objects.exclude(status=GuidelineVersion.Status.DRAFT).order_by(
-                "published_at", "pk"
-            )
+            GuidelineVersion.objects.filter(
+                status__in=[GuidelineVersion.Status.PUBLISHED, GuidelineVersion.Status.RETIRED]
+            ).order_by("published_at", "pk")
         )
         by_id = {str(version.pk): version for version in versions}
         older = by_id.get(request.GET.get("from", ""))

@@ -39,6 +39,8 @@ class GuidelineVersion(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
+        # Set aside without being published; kept, read-only, as a record.
+        DISCARDED = "discarded", "Discarded"
 
     guideline = models.ForeignKey(Guideline, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(max_length=50, help_text="The version as cited, e.g. 1 or 2.1.")
@@ -66,6 +68,15 @@ class GuidelineVersion(models.Model):
     gating_cases = models.JSONField(default=list, blank=True)
     # What changed in that gate while it was a draft, as it was when it was published.
     gate_changes = models.JSONField(default=list, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discarded_versions",
+    )
+    discard_reason = models.TextField(blank=True)
 
     objects = GuidelineVersionQuerySet.as_manager()
 
@@ -75,6 +86,7 @@ class GuidelineVersion(models.Model):
             models.UniqueConstraint(
                 fields=["guideline", "label"], name="unique_version_label_per_guideline"
             ),
+            # Discarded drafts do not count: they never block the next one.
             models.UniqueConstraint(
                 fields=["status"], condition=models.Q(status="draft"), name="one_draft_version"
             ),

@@ -107,6 +107,27 @@ def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
     return draft
 
 
+def discard_draft(draft: GuidelineVersion, *, editor, reason: str) -> GuidelineVersion:
+    """Set the draft aside without publishing it, so that another can be started.
+
+    Nothing is deleted: the version, its sections and warning texts and their history stay,
+    read-only, with who discarded it, when and why.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise PublishingError("Give the reason for discarding the draft.")
+    with transaction.atomic():
+        draft = GuidelineVersion.objects.select_for_update().get(pk=draft.pk)
+        if not draft.is_draft:
+            raise PublishingError("Only a draft can be discarded.")
+        draft.status = GuidelineVersion.Status.DISCARDED
+        draft.discarded_at = timezone.now()
+        draft.discarded_by = editor
+        draft.discard_reason = reason
+        draft.save()
+    return draft
+
+
 def reference_case_problems(
     case: ReferenceCase, version: GuidelineVersion | content.GuidelineText
 ) -> list[str]:

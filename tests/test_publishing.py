@@ -44,6 +44,7 @@ from guidance.publishing import (
     ReferenceResult,
     SectionChange,
     check_gate,
+    discard_draft,
     gating_cases,
     impact,
     publish,
@@ -192,6 +193,82 @@ def test_the_database_itself_refuses_a_second_draft(draft, version_1):
             guideline=version_1.guideline, label="rogue", status=DRAFT, citation="x"
         )
     assert GuidelineVersion.objects.filter(status=DRAFT).count() == 1
+
+
+# --- Discarding a draft ---------------------------------------------------------------------
+
+# An abandoned draft blocked every later one (one draft at a time). Discarding sets it
+# aside, kept read-only with who, when and why; it is never published and never deleted.
+
+DISCARDED = GuidelineVersion.Status.DISCARDED
+
+
+def test_discarding_a_draft_keeps_it_as_a_record_with_who_when_and_why(draft, editor, version_1):
+    before = timezone.now()
+
+    discard_draft(draft, editor=editor, reason="  Superseded by the 2025 guideline  ")
+
+    draft.refresh_from_db()
+    assert draft.status == DISCARDED
+    assert draft.discarded_by == editor
+    assert before <= draft.discarded_at <= timezone.now()
+    assert draft.discard_reason == "Superseded by the 2025 guideline"
+    assert draft.published_at is None
+    assert GuidelineVersion.objects.current() == version_1
+    # Its texts and their history stay.
+    assert draft.sections.count() == 16
+    assert draft.warnings.count() == 15
+    assert Section.history.filter(version_id=draft.pk).count() == 16
+
+
+def test_after_a_draft_is_discarded_a_new_one_can_be_started_and_published(draft, editor):
+    discard_draft(draft, editor=editor, reason="Abandoned")
+
+    second = start_draft(editor=editor)
+    publish_it(second, editor)
+
+    assert statuses() == {"1": RETIRED, draft.label: DISCARDED, "2": PUBLISHED}
+    # A third draft after a second discarded one: discarded drafts never count as drafts.
+    discard_draft(start_draft(editor=editor), editor=editor, reason="Abandoned too")
+    assert start_draft(editor=editor).is_draft
+    assert GuidelineVersion.objects.filter(status=DISCARDED).count() == 2
+
+
+def test_the_texts_of_a_discarded_draft_cannot_be_edited(draft, editor):
+    discard_draft(draft, editor=editor, reason="Abandoned")
+    section = Section.objects.get(version=draft, slug="everolimus")
+
+    with pytest.raises(ReadOnlyContent, match="is discarded"):
+        edit(section, editor, text=NEW_EVEROLIMUS)
+    with pytest.raises(ReadOnlyContent, match="is discarded"):
+        edit(WarningText.objects.get(version=draft, code="regional-nodes"), editor, message="x")
+    assert Section.objects.get(pk=section.pk).text == OLD_EVEROLIMUS
+
+
+def test_a_discarded_draft_cannot_be_published(draft, editor):
+    discard_draft(draft, editor=editor, reason="Abandoned")
+
+    with pytest.raises(PublishingError, match="Only a draft"):
+        publish_it(draft, editor)
+    assert GuidelineVersion.objects.get(pk=draft.pk).status == DISCARDED
+
+
+def test_only_a_draft_can_be_discarded(draft, editor, version_1):
+    with pytest.raises(PublishingError, match="Only a draft"):
+        discard_draft(version_1, editor=editor, reason="Mistake")
+    discard_draft(draft, editor=editor, reason="Abandoned")
+    with pytest.raises(PublishingError, match="Only a draft"):
+        discard_draft(draft, editor=editor, reason="Twice")
+    assert GuidelineVersion.objects.get(pk=version_1.pk).status == PUBLISHED
+    assert GuidelineVersion.objects.get(pk=draft.pk).discard_reason == "Abandoned"
+
+
+def test_a_draft_is_not_discarded_without_a_reason(draft, editor):
+    with pytest.raises(PublishingError, match="reason"):
+        discard_draft(draft, editor=editor, reason="   ")
+    draft.refresh_from_db()
+    assert draft.is_draft
+    assert draft.discarded_by is None
 
 
 # --- Publishing ---------------------------------------------------------------------------
