@@ -616,7 +616,7 @@ def test_the_diff_view_marks_the_words_removed_and_added_between_two_chosen_reco
     assert "<ins>the </ins>" in html
     assert "<del>is</del><ins>in</ins>" in html
     assert "<del>small number of patients</del><ins>patients.</ins>" in html
-    assert "Rarely" not in html.split('class="text-diff"')[1]
+    assert "Rarely" not in html.split('class="text-diff diff"')[1]
     assert attribute(html, "data-history") == [str(r.history_id) for r in (third, second, first)]
     assert re.search(rf'name="from" value="{first.history_id}"[^>]*checked', html)
     assert re.search(rf'name="to" value="{second.history_id}"[^>]*checked', html)
