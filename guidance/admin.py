@@ -52,6 +52,57 @@ class ReasonForm(forms.ModelForm):
     )
 
 
+DATE_OUTSIDE_THE_CALENDAR = "There is no such date to filter by: it is outside the calendar."
+
+
+class CalendarChangeList(ChangeList):
+    """The admin's change list, refusing a date filter that leaves the calendar.
+
+    Django sends a date it cannot build (year 99999, month 13) to its "?e=1" redirect, but
+    raised instead on a date drill-down whose range ends past year 9999 (the year 9999,
+    December 9999, 31 December 9999) and on a number too large for a date; and a date that
+    leaves the calendar only in UTC (year 1 east of Greenwich, 31 December 9999 23:59 west
+    of it) failed in the query. Each now gets that redirect, with a message.
+    """
+
+    def get_filters(self, request):
+        try:
+            filters = super().get_filters(request)
+            if self.date_hierarchy:
+                # The drill-down's range, as the database adapter stores it: in UTC. Checked
+                # here, so that PostgreSQL, which would take a year-0 UTC time, refuses it
+                # as SQLite must.
+                lookup_params = filters[2]
+                for end in ("gte", "lt"):
+                    for bound in lookup_params.get(f"{self.date_hierarchy}__{end}", []):
+                        if isinstance(bound, datetime):
+                            bound.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise self.date_outside_the_calendar(request, error) from error
+        return filters
+
+    def get_results(self, request):
+        # A date lookup typed into the address (created_at__gte=0001-01-01) leaves the
+        # calendar only when SQLite's adapter converts it to UTC, running the query.
+        try:
+            super().get_results(request)
+        except OverflowError as error:
+            raise self.date_outside_the_calendar(request, error) from error
+
+    @staticmethod
+    def date_outside_the_calendar(request, error: Exception) -> IncorrectLookupParameters:
+        messages.error(request, DATE_OUTSIDE_THE_CALENDAR)
+        return IncorrectLookupParameters(error)
+
+
+class CalendarDates:
+    """For a model admin whose list can be filtered by date: dates outside the calendar
+    are refused with a message, never a server error."""
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarChangeList
+
+
 class RecordOnlyHistoryAdmin(SimpleHistoryAdmin):
     """History is a record: it can be read, never reverted to (nor deleted)."""
 
@@ -242,7 +293,7 @@ class DiscardForm(forms.Form):
 
 
 @admin.register(GuidelineVersion)
-class GuidelineVersionAdmin(admin.ModelAdmin):
+class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
     """Versions are records: a draft is published or discarded, never edited here or deleted.
 
     Who may publish may also discard: both decide what happens to a draft's edits.
@@ -542,42 +593,8 @@ class ReferenceCaseAdmin(ReasonedHistoryAdmin):
         return "Passes." if not problems else "Fails: " + "; ".join(problems)
 
 
-class CalendarChangeList(ChangeList):
-    """The admin's change list, refusing a date drill-down that leaves the calendar.
-
-    Django sends a date it cannot build (year 99999, month 13) to its "?e=1" redirect, but
-    a date whose range ends past year 9999 (the year 9999, December 9999, 31 December 9999)
-    or a number too large for a date raised instead; and a range that is only outside the
-    calendar once converted to UTC for the database (year 1, east of Greenwich) failed in
-    the query. Each of these now gets the same redirect, with a message that says why.
-    """
-
-    def get_filters(self, request):
-        try:
-            filters = super().get_filters(request)
-            lookup_params = filters[2]
-            if self.date_hierarchy:
-                for end in ("gte", "lt"):
-                    for bound in lookup_params.get(f"{self.date_hierarchy}__{end}", []):
-                        if isinstance(bound, datetime):
-                            bound.astimezone(UTC)  # as the database adapter will
-        except (OverflowError, ValueError) as error:
-            messages.error(
-                request, "There is no such date to filter by: it is outside the calendar."
-            )
-            raise IncorrectLookupParameters(error) from error
-        return filters
-
-
-class CalendarDateHierarchy:
-    """For a model admin with a date hierarchy: dates outside the calendar are refused."""
-
-    def get_changelist(self, request, **kwargs):
-        return CalendarChangeList
-
-
 @admin.register(Case)
-class CaseAdmin(CalendarDateHierarchy, admin.ModelAdmin):
+class CaseAdmin(CalendarDates, admin.ModelAdmin):
     """Saved cases are records: the admin can look, never change."""
 
     list_display = ["pk", "created_at", "clinician", "reference", "site", "grade", "extent"]
@@ -598,8 +615,8 @@ class CaseAdmin(CalendarDateHierarchy, admin.ModelAdmin):
 admin.site.register(Guideline)
 
 
-# django-axes' login records have a date hierarchy too: the same admins, refusing dates
-# outside the calendar in the same way.
+# django-axes' login records have a date hierarchy and date filters too: the same admins,
+# refusing dates outside the calendar in the same way.
 for _model, _model_admin in (
     (AccessAttempt, AccessAttemptAdmin),
     (AccessLog, AccessLogAdmin),
@@ -608,5 +625,5 @@ for _model, _model_admin in (
     if admin.site.is_registered(_model):  # unless AXES_ENABLE_ADMIN is off
         admin.site.unregister(_model)
         admin.site.register(
-            _model, type(_model_admin.__name__, (CalendarDateHierarchy, _model_admin), {})
+            _model, type(_model_admin.__name__, (CalendarDates, _model_admin), {})
         )

@@ -5,13 +5,16 @@ The saved cases' list (a superuser's) and django-axes' login records have a date
 date it cannot build (year 99999, month 13) to its "?e=1" redirect; the dates below got
 past that and raised instead: a range that runs past the last day of year 9999, a number
 too large for a date at all, and a range that leaves the calendar when it is converted to
-UTC for the database (year 1 east of Greenwich).
+UTC for the database (year 1 east of Greenwich). A date lookup typed into the address
+(``?created_at__gte=0001-01-01``) failed the same way on SQLite, where TIME_ZONE is set
+east or west of Greenwich.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
 
 from tests.factories import make_case, make_clinician
@@ -89,6 +92,47 @@ def test_a_date_past_the_calendar_in_the_login_records_is_refused_clearly(
     root_client, url, field, date
 ):
     assert_refused_clearly(root_client, url, drill_down(field, date))
+
+
+@pytest.mark.parametrize(
+    "time_zone, lookup",
+    [
+        ("Asia/Tokyo", "__gte=0001-01-01"),  # still year 0 in UTC
+        ("Asia/Tokyo", "__gte=0001-01-01+00:00:00"),
+        ("America/New_York", "__lt=9999-12-31+23:59:59"),  # already year 10000 in UTC
+        ("America/New_York", "__exact=9999-12-31+23:59:59"),
+    ],
+    ids=["tokyo-gte-date", "tokyo-gte-datetime", "new-york-lt", "new-york-exact"],
+)
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        (CASES, "created_at"),
+        ("/admin/axes/accessattempt/", "attempt_time"),
+        ("/admin/guidance/guidelineversion/", "published_at"),
+    ],
+    ids=["saved-cases", "access-attempts", "guideline-versions"],
+)
+def test_a_date_lookup_at_the_calendars_edge_typed_into_the_address_is_no_500(
+    root_client, settings, time_zone, lookup, url, field
+):
+    settings.TIME_ZONE = time_zone
+
+    response = root_client.get(f"{url}?{field}{lookup}")
+
+    if connection.vendor == "sqlite":
+        # SQLite's adapter converts the date to UTC, where it is outside the calendar.
+        assert response.status_code == 302
+        assert response["Location"] == f"{url}?e=1"
+        page = root_client.get(response["Location"])
+        assert [str(message) for message in get_messages(page.wsgi_request)] == [
+            "There is no such date to filter by: it is outside the calendar."
+        ]
+    else:
+        # PostgreSQL takes the date with its offset, and filters the list by it.
+        assert response.status_code == 200
+        assert "cl" in response.context
+        assert not list(get_messages(response.wsgi_request))
 
 
 def test_the_error_flag_with_a_date_past_the_calendar_shows_the_admins_error_page(root_client):
