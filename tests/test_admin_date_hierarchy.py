@@ -113,6 +113,8 @@ def test_a_date_past_the_calendar_in_the_login_records_is_refused_clearly(
     ],
     ids=["saved-cases", "access-attempts", "guideline-versions"],
 )
+# Typed as a person would: a naive date, which Django warns about and reads in TIME_ZONE.
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
 def test_a_date_lookup_at_the_calendars_edge_typed_into_the_address_is_no_500(
     root_client, settings, time_zone, lookup, url, field
 ):
