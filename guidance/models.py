@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from guidance import engine
+from guidance.identifiers import validate_reference
 from guidance.markdown import render_markdown
 
 
@@ -283,6 +284,7 @@ class Case(models.Model):
         max_length=40,
         blank=True,
         help_text="Optional, e.g. an MDT list number. Never a name or other patient identifier.",
+        validators=[validate_reference],
     )
     # Copied out of the snapshot so the history can filter and sort on indexed columns.
     site = models.CharField(max_length=20, choices=engine.SITES)
@@ -331,6 +333,8 @@ class Case(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise CaseIsImmutable("Saved cases cannot be changed.")
+        # Whatever path a case is saved by, not only the wizard's form.
+        self._meta.get_field("reference").run_validators(self.reference)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from django import forms
@@ -14,7 +13,7 @@ from django.shortcuts import redirect, render
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
 
-from guidance import content, engine, recommendation
+from guidance import content, engine, identifiers, recommendation
 from guidance.forms import (
     FACT_FIELDS,
     CaseForm,
@@ -45,17 +44,8 @@ class ReviewForm(forms.Form):
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"].strip()
-        if IDENTIFIER_LIKE.search(reference):
-            raise forms.ValidationError(
-                "This looks like a patient identifier (an NHS or hospital number, or an email "
-                "address). Use a reference that does not identify the patient."
-            )
+        identifiers.validate_reference(reference)
         return reference
-
-
-# Ten digits (an NHS number, spaced or not), any run of seven or more digits (a hospital
-# number) or an email address.
-IDENTIFIER_LIKE = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}|\d{7,}|\S+@\S+")
 
 
 def _raw_step_value(wizard: CaseWizard, step: str, field: str) -> str | None:

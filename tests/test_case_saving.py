@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import Client, RequestFactory
@@ -233,6 +234,15 @@ def test_no_wizard_field_asks_for_a_patient_identifier():
         "1234567",  # a hospital number
         "MDT RX1234567",
         "someone@example.org",  # an email address
+        "943.476.5919",
+        "943/476/5919",
+        "943\u00a0476\u00a05919",  # non-breaking spaces
+        "MRN 123456",
+        "H123 4567",
+        "alice [at] example [dot] org",
+        "alice(at)nhs.net",
+        "01/02/1960",  # a date of birth
+        "1 Feb 1960",
     ],
 )
 def test_a_reference_that_looks_like_an_identifier_is_refused_and_nothing_saved(
@@ -248,6 +258,47 @@ def test_a_reference_that_looks_like_an_identifier_is_refused_and_nothing_saved(
     # Even going to the done URL directly saves nothing: the review was not accepted.
     assert alice_client.get(DONE_URL).status_code == 302
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("reference", "kind"),
+    [
+        ("943 476 5919", "an NHS number"),
+        ("943 476 5918", "a hospital or other patient number"),
+        ("MRN: 12345", "a hospital number"),
+        ("alice at nhs.net", "an email address"),
+        ("1960-02-01", "a date (perhaps a date of birth)"),
+    ],
+)
+def test_the_refusal_says_what_kind_of_identifier_the_reference_looks_like(
+    alice_client, reference, kind
+):
+    answer_steps(alice_client, LOCALISED_COLON, until="review")
+
+    response = post_step(alice_client, "review", reference=reference)
+
+    assert review_errors(response)["reference"] == [
+        f"This looks like a patient identifier: {kind}. Use a reference that does not "
+        "identify the patient, such as an MDT list number."
+    ]
+
+
+@pytest.mark.parametrize("reference", ["MDT-2026-014", "Tue list 7", "HPB 12"])
+def test_a_reference_as_mdt_lists_write_it_is_saved(alice_client, reference):
+    run_wizard(alice_client, LOCALISED_COLON, reference=reference)
+
+    assert Case.objects.get().reference == reference
+
+
+def test_a_case_saved_outside_the_wizard_refuses_an_identifier_as_its_reference(alice):
+    with pytest.raises(ValidationError, match="an NHS number"):
+        make_case(alice, reference="943 476 5919")
+
+    assert not Case.objects.exists()
+    # The model field carries the same check, for any form built on it.
+    with pytest.raises(ValidationError) as refused:
+        Case._meta.get_field("reference").clean("MRN 123456", None)
+    assert refused.value.error_list[0].code == "patient_identifier"
 
 
 def test_a_reference_over_40_characters_is_refused_and_nothing_saved(alice_client):
