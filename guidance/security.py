@@ -1,31 +1,79 @@
-"""The security log: failed logins and denied access, never a password or a case's contents."""
+"""The security log and login throttling: never a password, a typed username or a case's contents.
+
+A clinician whose cursor was in the wrong box types a password as the username, so a
+failed login's username is never written down as typed: the log names the account by its
+id when the name is an account's, and otherwise by a short keyed hash. django-axes keys its
+lock-out records on the same hash (``AXES_USERNAME_CALLABLE``), which is deterministic, so
+locking a username out works as before.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
+from django.utils.crypto import salted_hmac
 
 log = logging.getLogger("netadvisor.security")
+
+USERNAME_KEY_SALT = "netadvisor.security.username_key"
+# 64 bits: enough that two names sharing a key (and so a lock-out) will not happen.
+USERNAME_KEY_LENGTH = 16
+
+
+def username_key(username: str | None) -> str:
+    """A short keyed hash of a typed username: the same for the same name, unreadable without
+    the SECRET_KEY."""
+    digest = salted_hmac(USERNAME_KEY_SALT, username or "", algorithm="sha256").hexdigest()
+    return digest[:USERNAME_KEY_LENGTH]
 
 
 def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown") if request is not None else "unknown"
 
 
+def lockout_username(request, credentials: dict | None) -> str | None:
+    """What axes records and locks on instead of the typed username (AXES_USERNAME_CALLABLE)."""
+    if credentials:
+        typed = credentials.get("username")
+    else:
+        typed = getattr(request, "data", request.POST).get("username")
+    return None if typed is None else username_key(typed)
+
+
+def account_id(username: str | None) -> int | None:
+    if not username:
+        return None
+    User = get_user_model()
+    return User._default_manager.filter(**{User.USERNAME_FIELD: username}).values_list(
+        "pk", flat=True
+    ).first()
+
+
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs) -> None:
-    # Django has already masked the password in `credentials`; log the username only.
-    log.warning(
-        "Failed login for username %r from %s", credentials.get("username"), client_address(request)
-    )
+    # Django has already masked the password in `credentials`; the username is not logged.
+    typed = credentials.get("username")
+    user_id = account_id(typed)
+    if user_id is not None:
+        who = f"user id {user_id} (username key {username_key(typed)})"
+    else:
+        who = f"an unknown username (key {username_key(typed)})"
+    log.warning("Failed login for %s from %s", who, client_address(request))
 
 
 @receiver(user_locked_out)
 def locked_out(sender, request, username, ip_address, **kwargs) -> None:
-    log.warning("Login locked out for username %r from %s", username, ip_address)
+    # `username` is already the key (lockout_username).
+    log.warning("Login locked out for username key %s from %s", username, ip_address)
+
+
+@receiver(user_logged_in)
+def logged_in(sender, request, user, **kwargs) -> None:
+    log.info("Login by user id %s from %s", user.pk, client_address(request))
 
 
 def access_denied(request, what: str) -> None:

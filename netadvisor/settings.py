@@ -218,6 +218,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # our own security log says what matters, without noise
+# Axes records and locks on a keyed hash of the typed username, never the name itself: a
+# password typed into the username box must not be kept (guidance.security).
+AXES_USERNAME_CALLABLE = "guidance.security.lockout_username"
+# Successful logins are in the security log by account id; axes' own access log would keep
+# every username and session for ever, and its failure log every typed name.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case-list"

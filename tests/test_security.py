@@ -3,15 +3,20 @@
 import logging
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.test import Client
 
 from guidance.middleware import LAST_SEEN
+from guidance.security import username_key
 from tests.factories import PASSWORD, make_case
 
 pytestmark = pytest.mark.django_db
 
 SECURITY_LOG = "netadvisor.security"
+# What a clinician types into the username box when the cursor was in the wrong field.
+PASSWORD_LIKE = "Tr0ub4dor&3-horse-battery"
+LOGIN_FAILURES_PER_ACCOUNT = 5
 
 
 def test_every_page_sends_the_security_headers(client):
@@ -82,13 +87,52 @@ def test_a_lock_out_does_not_lock_out_another_clinician(alice, bob):
     assert response.status_code == 302
 
 
-def test_a_failed_login_is_logged_without_the_password(alice, caplog):
+def test_a_failed_login_is_logged_by_account_id_without_the_password(alice, caplog):
     with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
         failed_login(Client())
 
     messages = [record.getMessage() for record in caplog.records if record.name == SECURITY_LOG]
-    assert any("Failed login for username 'alice'" in message for message in messages)
+    assert messages == [
+        f"Failed login for user id {alice.pk} (username key {username_key('alice')}) "
+        "from 127.0.0.1"
+    ]
     assert not any("wrong password" in message for message in messages)
+
+
+def test_a_failed_login_for_no_account_is_logged_by_a_keyed_hash(alice, caplog):
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        failed_login(Client(), "nobody")
+
+    messages = [record.getMessage() for record in caplog.records if record.name == SECURITY_LOG]
+    assert messages == [
+        f"Failed login for an unknown username (key {username_key('nobody')}) from 127.0.0.1"
+    ]
+    # The key is the same for the same name, differs between names, and is not the name.
+    assert username_key("nobody") == username_key("nobody") != username_key("nobody2")
+    assert "nobody" not in username_key("nobody")
+
+
+def test_a_password_typed_as_the_username_is_never_logged_nor_kept_by_the_throttle(
+    alice, caplog
+):
+    client = Client()
+    # Every logger at every level: the app's security log, axes' own, Django's.
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(LOGIN_FAILURES_PER_ACCOUNT + 1):  # up to a lock-out and beyond
+            response = failed_login(client, PASSWORD_LIKE)
+        client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+
+    assert response.status_code == 429, "the throttle did not lock the typed name out"
+    logged = [caplog.text] + [record.getMessage() for record in caplog.records]
+    assert not [line for line in logged if PASSWORD_LIKE in line]
+    assert caplog.records, "nothing was logged, so the check above means nothing"
+    rows = [
+        row
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+        for row in model.objects.values()
+    ]
+    assert AccessAttempt.objects.exists(), "no attempt was recorded"
+    assert not [row for row in rows if PASSWORD_LIKE in repr(row)]
 
 
 def test_denied_access_to_a_case_is_logged_without_its_contents(alice, bob_client, caplog):
