@@ -5,6 +5,10 @@ failed login's username is never written down as typed: the log names the accoun
 id when the name is an account's, and otherwise by a short keyed hash. django-axes keys its
 lock-out records on the same hash (``AXES_USERNAME_CALLABLE``), which is deterministic, so
 locking a username out works as before.
+
+Behind the proxy (``BEHIND_PROXY``), the client's address is the one the outermost trusted
+proxy saw, read from ``X-Forwarded-For`` by django-ipware; otherwise the header is ignored.
+Axes (``AXES_CLIENT_IP_CALLABLE``) and this log use the same address.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import logging
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
+from ipware import get_client_ip
 
 log = logging.getLogger("netadvisor.security")
 
@@ -32,7 +38,24 @@ def username_key(username: str | None) -> str:
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown") if request is not None else "unknown"
+    """The client's address: from X-Forwarded-For only behind the documented proxy."""
+    if request is None:
+        return "unknown"
+    if settings.BEHIND_PROXY:
+        # Each trusted proxy appends the address it saw, so the client is the entry the
+        # outermost one wrote: TRUSTED_PROXY_COUNT from the right. Entries further left came
+        # from the client and are not believed. django-ipware counts the proxies after the
+        # client in the header, which is one fewer; not strict, so forged entries on the
+        # left do not make the header unreadable.
+        address, _ = get_client_ip(
+            request,
+            proxy_count=settings.TRUSTED_PROXY_COUNT - 1,
+            request_header_order=["HTTP_X_FORWARDED_FOR"],
+            strict=False,
+        )
+        if address:
+            return address
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def lockout_username(request, credentials: dict | None) -> str | None:

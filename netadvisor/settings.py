@@ -180,8 +180,14 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For; the client's address is
+# the one the outermost saw (guidance.security.client_address). Read only behind the proxy.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 1 or more, not {TRUSTED_PROXY_COUNT}")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
 X_FRAME_OPTIONS = "DENY"
@@ -221,6 +227,8 @@ AXES_VERBOSE = False  # our own security log says what matters, without noise
 # Axes records and locks on a keyed hash of the typed username, never the name itself: a
 # password typed into the username box must not be kept (guidance.security).
 AXES_USERNAME_CALLABLE = "guidance.security.lockout_username"
+# The same client address as the security log: X-Forwarded-For only behind the proxy.
+AXES_CLIENT_IP_CALLABLE = "guidance.security.client_address"
 # Successful logins are in the security log by account id; axes' own access log would keep
 # every username and session for ever, and its failure log every typed name.
 AXES_DISABLE_ACCESS_LOG = True

@@ -5,10 +5,10 @@ import logging
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from guidance.middleware import LAST_SEEN
-from guidance.security import username_key
+from guidance.security import client_address, username_key
 from tests.factories import PASSWORD, make_case
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,80 @@ def test_a_password_typed_as_the_username_is_never_logged_nor_kept_by_the_thrott
     ]
     assert AccessAttempt.objects.exists(), "no attempt was recorded"
     assert not [row for row in rows if PASSWORD_LIKE in repr(row)]
+
+
+# --- The client's address behind the proxy ------------------------------------------------
+
+PROXY = "10.0.0.1"  # the TLS-terminating proxy: every request reaches the app from it
+
+
+def through_the_proxy(forwarded_for: str) -> Client:
+    """A browser whose requests the proxy forwards, with X-Forwarded-For as the proxy sends it."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+@pytest.fixture
+def behind_the_proxy(settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    return settings
+
+
+def test_behind_the_proxy_an_attacker_cannot_lock_a_clinician_out_for_everyone(
+    behind_the_proxy, alice, caplog
+):
+    # The attacker forges the clinician's own address; the proxy appends the real one.
+    attacker = through_the_proxy("198.51.100.20, 203.0.113.9")
+    with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
+        for _ in range(LOGIN_FAILURES_PER_ACCOUNT):
+            locked = failed_login(attacker)
+
+    assert locked.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    messages = [record.getMessage() for record in caplog.records if record.name == SECURITY_LOG]
+    assert messages and all(message.endswith("from 203.0.113.9") for message in messages)
+    # Alice, at the address the attacker forged, still logs in.
+    alice_at_work = through_the_proxy("198.51.100.20")
+    response = alice_at_work.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_without_the_proxy_setting_a_forged_forwarded_for_is_ignored(alice):
+    for n in range(LOGIN_FAILURES_PER_ACCOUNT):
+        # A new forged address each time cannot escape the lock-out.
+        locked = Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").post(
+            "/accounts/login/", {"username": "alice", "password": "wrong password!"}
+        )
+
+    assert locked.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "client"),
+    [
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.20, 203.0.113.9", "203.0.113.9"),  # the left entry is the client's word
+        (1, "not an address, 203.0.113.9", "203.0.113.9"),
+        (2, "203.0.113.9, 192.0.2.50", "203.0.113.9"),  # a CDN, then our proxy
+        (2, "198.51.100.20, 203.0.113.9, 192.0.2.50", "203.0.113.9"),
+        (1, "", PROXY),  # no header: the proxy's own address, never a guess
+        (2, "203.0.113.9", PROXY),  # fewer entries than trusted proxies: not believed
+    ],
+)
+def test_the_client_address_is_the_one_the_outermost_trusted_proxy_saw(
+    behind_the_proxy, proxies, forwarded_for, client
+):
+    behind_the_proxy.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_address(request) == client
+
+
+def test_the_client_address_ignores_the_header_unless_behind_the_proxy():
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert client_address(request) == PROXY
 
 
 def test_denied_access_to_a_case_is_logged_without_its_contents(alice, bob_client, caplog):

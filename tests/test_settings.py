@@ -142,3 +142,13 @@ def test_behind_a_proxy_health_answers_a_probe_made_over_plain_http(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["/health/ 200 -", "/ 301 https://testserver/"]
+
+
+def test_behind_the_proxy_one_trusted_proxy_is_the_default_and_none_is_a_loud_error():
+    default = settings_in_a_fresh_process(
+        "print(s.BEHIND_PROXY, s.TRUSTED_PROXY_COUNT)", DEBUG="1", BEHIND_PROXY="true"
+    )
+    assert default.stdout.strip() == "True 1"
+    none = settings_in_a_fresh_process("", DEBUG="1", TRUSTED_PROXY_COUNT="0")
+    assert none.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 1 or more" in none.stderr
