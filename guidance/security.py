@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import logging
 
+import axes.utils
+from axes.handlers.proxy import AxesProxyHandler
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import Sum
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from ipware import get_client_ip
@@ -67,6 +70,26 @@ def lockout_username(request, credentials: dict | None) -> str | None:
     return None if typed is None else username_key(typed)
 
 
+def failure_limit(request, credentials: dict | None) -> int:
+    """Failures before a lock-out (AXES_FAILURE_LIMIT): few for one username from one address,
+    more for one address across usernames (password spraying).
+
+    Axes counts the failures for each lock-out parameter (username and address, then the
+    address alone) and compares the larger count with one limit. The address's count is never
+    below the username-and-address count, so the limit is the per-username one once that
+    count has reached it, and the per-address one until then.
+    """
+    account, _address = (
+        attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+        for attempts in AxesProxyHandler.get_implementation().get_user_attempts(
+            request, credentials
+        )
+    )
+    if account >= settings.LOGIN_FAILURES_PER_ACCOUNT:
+        return settings.LOGIN_FAILURES_PER_ACCOUNT
+    return settings.LOGIN_FAILURES_PER_ADDRESS
+
+
 def account_id(username: str | None) -> int | None:
     if not username:
         return None
@@ -96,7 +119,13 @@ def locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs) -> None:
-    log.info("Login by user id %s from %s", user.pk, client_address(request))
+    address = client_address(request)
+    log.info("Login by user id %s from %s", user.pk, address)
+    if settings.AXES_ENABLED:
+        # Only this username's failures from this address are forgiven. Axes' own reset on
+        # success would clear every failure from the address, so one clinician logging in
+        # would reset the count of somebody trying many usernames from the same address.
+        axes.utils.reset(ip=address, username=username_key(user.get_username()))
 
 
 def access_denied(request, what: str) -> None:

@@ -216,12 +216,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling: five failures for a username from one address lock it for 15 minutes.
+# Login throttling: five failures for a username from one address lock that username from
+# that address for 15 minutes; twenty from one address, whatever the usernames (password
+# spraying), lock the address. A lock ends 15 minutes after it began: attempts made during
+# it are refused without being counted, so they cannot extend it.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+# Axes has one limit for every parameter; guidance.security.failure_limit gives each its
+# own, reading the counts in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "guidance.security.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A login forgives that username's failures from that address only (guidance.security).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # our own security log says what matters, without noise
 # Axes records and locks on a keyed hash of the typed username, never the name itself: a

@@ -1,11 +1,13 @@
 """Hardening: security headers, CSP, CSRF, login throttling, idle timeout, the security log."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from guidance.middleware import LAST_SEEN
 from guidance.security import client_address, username_key
@@ -17,6 +19,7 @@ SECURITY_LOG = "netadvisor.security"
 # What a clinician types into the username box when the cursor was in the wrong field.
 PASSWORD_LIKE = "Tr0ub4dor&3-horse-battery"
 LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
 
 
 def test_every_page_sends_the_security_headers(client):
@@ -62,7 +65,7 @@ def failed_login(client, username="alice"):
 
 def test_five_failed_logins_lock_the_account_for_a_cool_off(alice, caplog):
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT - 1):
         assert failed_login(client).status_code == 200
 
     with caplog.at_level(logging.WARNING, logger=SECURITY_LOG):
@@ -77,9 +80,82 @@ def test_five_failed_logins_lock_the_account_for_a_cool_off(alice, caplog):
     assert any("locked out" in record.getMessage() for record in caplog.records)
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """Time travel: the time the login throttle and sessions read, moved on by the test."""
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, **delta) -> None:
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock.now)
+    monkeypatch.setattr("axes.handlers.proxy.now", lambda: clock.now)  # axes' own import
+    return clock
+
+
+def right_login(client, username="alice"):
+    return client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+
+
+def test_attempts_during_a_lock_out_do_not_extend_it(alice, clock):
+    client = Client()
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT):
+        failed_login(client)
+
+    clock.advance(minutes=10)
+    assert failed_login(client).status_code == 429
+    assert right_login(client).status_code == 429
+    clock.advance(minutes=4, seconds=59)
+    assert right_login(client).status_code == 429
+    # Fifteen minutes after the lock began, whatever was tried meanwhile.
+    clock.advance(seconds=2)
+    assert right_login(client).status_code == 302
+
+
+def test_failures_across_many_usernames_from_one_address_lock_that_address(alice, bob):
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(LOGIN_FAILURES_PER_ADDRESS - 1):
+        assert failed_login(sprayer, f"user{n}").status_code == 200, n
+
+    assert failed_login(sprayer, "user-last").status_code == 429
+    # From that address not even the right password gets in...
+    assert right_login(sprayer).status_code == 429
+    # ...while a clinician at another address logs in as usual.
+    assert right_login(Client(REMOTE_ADDR="198.51.100.20"), "bob").status_code == 302
+
+
+def test_a_login_forgives_that_usernames_failures_only(alice, bob):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT - 1):
+        failed_login(client)
+    for n in range(LOGIN_FAILURES_PER_ADDRESS - LOGIN_FAILURES_PER_ACCOUNT):
+        failed_login(client, f"user{n}")
+
+    assert right_login(client).status_code == 302
+    client.post("/accounts/logout/")
+    # Alice's own failures are forgiven: one more typo does not lock her out...
+    assert failed_login(client).status_code == 200
+    # ...but the other usernames' failures from the address still count towards its limit.
+    for n in range(LOGIN_FAILURES_PER_ACCOUNT - 2):
+        assert failed_login(client, f"other{n}").status_code == 200
+    assert failed_login(client, "other-last").status_code == 429
+    assert right_login(client, "bob").status_code == 429
+
+
+def test_one_username_is_locked_after_fewer_failures_than_the_address(alice):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT - 1):
+        assert failed_login(client).status_code == 200
+
+    assert failed_login(client).status_code == 429
+
+
 def test_a_lock_out_does_not_lock_out_another_clinician(alice, bob):
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT):
         failed_login(client, "alice")
 
     response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
