@@ -1,4 +1,4 @@
-"""Ends a clinician's session after a spell without any request."""
+"""Ends a clinician's session after a spell without any request, and a working day after login."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 security_log = logging.getLogger("netadvisor.security")
 
 LAST_SEEN = "last_seen"
+LOGGED_IN_AT = "logged_in_at"
 # Record activity at most this often, so that reading pages does not write the session
 # on every request.
 RESOLUTION = timedelta(seconds=60)
@@ -23,10 +24,18 @@ RESOLUTION = timedelta(seconds=60)
 
 @receiver(user_logged_in)
 def start_the_clock(sender, request, user, **kwargs) -> None:
-    request.session[LAST_SEEN] = timezone.now().timestamp()
+    now = timezone.now().timestamp()
+    request.session[LAST_SEEN] = now
+    request.session[LOGGED_IN_AT] = now
 
 
 class IdleTimeoutMiddleware:
+    """The idle timeout, and the absolute lifetime that no activity extends.
+
+    The lifetime is counted from the login time kept in the session, not from the session
+    cookie's expiry, which Django moves on whenever the session is saved.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -34,13 +43,32 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
+            logged_in_at = request.session.get(LOGGED_IN_AT)
+            lifetime = settings.SESSION_MAX_LIFETIME
+            if logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
+                hours = lifetime // timedelta(hours=1)
+                return self._end(
+                    request,
+                    user,
+                    f"Session ended {hours} hours after login",
+                    f"Your session ended {hours} hours after you logged in. Log in again.",
+                )
             last_seen = request.session.get(LAST_SEEN)
             idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
             if last_seen is None or now - last_seen > idle:
-                logout(request)
-                security_log.info("Session ended after inactivity (user id %s)", user.pk)
-                messages.info(request, "You were logged out after a period of inactivity.")
-                return redirect_to_login(request.get_full_path())
+                return self._end(
+                    request,
+                    user,
+                    "Session ended after inactivity",
+                    "You were logged out after a period of inactivity.",
+                )
             if now - last_seen > RESOLUTION.total_seconds():
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _end(request, user, logged: str, shown: str):
+        logout(request)
+        security_log.info("%s (user id %s)", logged, user.pk)
+        messages.info(request, shown)
+        return redirect_to_login(request.get_full_path())

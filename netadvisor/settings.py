@@ -197,7 +197,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Clinician sessions end after this long without a request (guidance.middleware).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
-SESSION_COOKIE_AGE = 12 * 60 * 60  # and after a working day in any case
+# And this long after login whatever the activity (guidance.middleware): the cookie's age
+# alone would not do, as Django moves its expiry on whenever the session is saved.
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(f"SESSION_MAX_HOURS must be 1 or more, not {SESSION_MAX_HOURS}")
+SESSION_MAX_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+SESSION_COOKIE_AGE = int(SESSION_MAX_LIFETIME.total_seconds())
 
 # Every asset is served by the app itself: no script, style, font or frame from elsewhere,
 # and no inline script at all.

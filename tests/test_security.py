@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from guidance.middleware import LAST_SEEN
+from guidance.middleware import LAST_SEEN, LOGGED_IN_AT
 from guidance.security import client_address, username_key
 from tests.factories import PASSWORD, make_case
 
@@ -323,6 +323,29 @@ def test_an_active_session_carries_on(alice_client):
     session.save()
 
     assert alice_client.get("/cases/").status_code == 200
+
+
+def test_a_session_ends_twelve_hours_after_login_however_active(alice, clock):
+    client = Client()
+    client.force_login(alice)
+    for _ in range(28):  # a request every 25 minutes, never idle, for 11 hours 40 minutes
+        clock.advance(minutes=25)
+        assert client.get("/cases/").status_code == 200
+    clock.advance(minutes=20, seconds=1)  # twelve hours and a second after logging in
+
+    response = client.get("/cases/", follow=True)
+
+    assert response.redirect_chain[0][0].startswith("/accounts/login/?next=/cases/")
+    assert "Your session ended 12 hours after you logged in" in response.content.decode()
+    assert client.get("/cases/").url.startswith("/accounts/login/")
+
+
+def test_a_session_without_a_login_time_is_ended(alice_client):
+    session = alice_client.session
+    del session[LOGGED_IN_AT]
+    session.save()
+
+    assert alice_client.get("/cases/").url.startswith("/accounts/login/")
 
 
 def test_the_health_check_answers_without_touching_the_database(client, django_assert_num_queries):

@@ -152,3 +152,16 @@ def test_behind_the_proxy_one_trusted_proxy_is_the_default_and_none_is_a_loud_er
     none = settings_in_a_fresh_process("", DEBUG="1", TRUSTED_PROXY_COUNT="0")
     assert none.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be 1 or more" in none.stderr
+
+
+def test_a_session_lasts_twelve_hours_from_login_unless_set_otherwise():
+    default = settings_in_a_fresh_process(
+        "print(s.SESSION_MAX_LIFETIME, s.SESSION_COOKIE_AGE)", DEBUG="1"
+    )
+    assert default.stdout.strip() == "12:00:00 43200"
+    chosen = settings_in_a_fresh_process(
+        "print(s.SESSION_MAX_LIFETIME)", DEBUG="1", SESSION_MAX_HOURS="8"
+    )
+    assert chosen.stdout.strip() == "8:00:00"
+    none = settings_in_a_fresh_process("", DEBUG="1", SESSION_MAX_HOURS="0")
+    assert "SESSION_MAX_HOURS must be 1 or more" in none.stderr
