@@ -16,6 +16,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.forms.fields import InvalidJSONInput
 from django.http import HttpRequest, HttpResponse
@@ -627,3 +630,24 @@ for _model, _model_admin in (
         admin.site.register(
             _model, type(_model_admin.__name__, (CalendarDates, _model_admin), {})
         )
+
+
+class AccountChangeForm(UserChangeForm):
+    """Renaming an account, like creating one, refuses a name that differs only in case."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        others = self._meta.model.objects.exclude(pk=self.instance.pk)
+        if others.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                self.instance.unique_error_message(self._meta.model, ["username"])
+            )
+        return username
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AccountAdmin(CalendarDates, UserAdmin):
+    form = AccountChangeForm

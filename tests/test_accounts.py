@@ -228,6 +228,77 @@ def test_the_command_refuses_an_existing_username_and_changes_nothing(monkeypatc
     assert alice.check_password(PASSWORD)
 
 
+@pytest.mark.parametrize("command", ["create_clinician", "create_editor"])
+@pytest.mark.parametrize("username", ["ALICE", "Alice", "alicE"])
+def test_the_commands_refuse_a_username_that_differs_only_in_case(
+    monkeypatch, alice, command, username
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-long-password-2\n"))
+    users_before = User.objects.count()
+
+    with pytest.raises(CommandError, match="An account named 'alice' already exists"):
+        call_command(command, username, "--password-stdin", stdout=io.StringIO())
+
+    assert User.objects.count() == users_before
+
+
+def test_logging_in_needs_the_username_exactly_as_it_was_created(client, alice):
+    response = log_in(client, "ALICE", PASSWORD)
+
+    assert response.status_code == 200
+    assert logged_in_user_id(client) is None
+
+
+@pytest.fixture
+def root_client(db):
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def test_the_admin_refuses_a_new_account_that_differs_only_in_case(root_client, alice):
+    response = root_client.post(
+        "/admin/auth/user/add/",
+        {"username": "ALICE", "usable_password": "true", "password1": PASSWORD,
+         "password2": PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    assert not User.objects.filter(username="ALICE").exists()
+
+
+def test_the_admin_refuses_renaming_an_account_to_another_in_a_different_case(
+    root_client, alice, bob
+):
+    page = root_client.get(f"/admin/auth/user/{bob.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        username="Alice",
+        last_login_0="",
+        last_login_1="",
+        date_joined_0=bob.date_joined.strftime("%d/%m/%Y"),
+        date_joined_1=bob.date_joined.strftime("%H:%M:%S"),
+        groups=[],
+        user_permissions=[],
+    )
+    data.pop("password", None)
+
+    response = root_client.post(f"/admin/auth/user/{bob.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.username == "bob"
+    # The same form saves a rename that clashes with nobody.
+    data["username"] = "robert"
+    assert root_client.post(f"/admin/auth/user/{bob.pk}/change/", data).status_code == 302
+    bob.refresh_from_db()
+    assert bob.username == "robert"
+
+
 # --- No admin for clinicians --------------------------------------------------------------
 
 

@@ -26,8 +26,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, email, first_name, last_name, password_stdin, **options):
         User = get_user_model()
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f"An account named {username!r} already exists.")
+        # Unique regardless of case, as the admin's form checks: "ALICE" beside "alice" would
+        # be two accounts that people take for one. (Django's user table cannot carry that
+        # as a constraint without a custom user model.)
+        existing = (
+            User.objects.filter(username__iexact=username)
+            .values_list("username", flat=True)
+            .first()
+        )
+        if existing is not None:
+            raise CommandError(f"An account named {existing!r} already exists.")
         user = User(username=username, email=email, first_name=first_name, last_name=last_name)
         password = self._password(password_stdin)
         try:
