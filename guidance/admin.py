@@ -34,6 +34,7 @@ from guidance.forms import CaseForm, form_data
 from guidance.markdown import render_markdown
 from guidance.models import (
     Case,
+    CaseDeletion,
     Guideline,
     GuidelineVersion,
     ReferenceCase,
@@ -604,6 +605,24 @@ class CaseAdmin(CalendarDates, admin.ModelAdmin):
     list_filter = ["site", "extent", "grade"]
     list_select_related = ["clinician"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseDeletion)
+class CaseDeletionAdmin(admin.ModelAdmin):
+    """Who deleted which case and when: a record, to be read and never changed."""
+
+    list_display = ["case_id", "clinician", "deleted_at"]
+    list_select_related = ["clinician"]
+    date_hierarchy = "deleted_at"
 
     def has_add_permission(self, request):
         return False

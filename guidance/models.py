@@ -340,6 +340,13 @@ class Case(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("case-detail", args=[self.pk])
 
+    def delete_on_record(self, *, clinician) -> CaseDeletion:
+        """Delete the case and record who deleted which case and when, all or nothing."""
+        with transaction.atomic():
+            deletion = CaseDeletion.objects.create(case_id=self.pk, clinician=clinician)
+            self.delete()
+        return deletion
+
     @classmethod
     def record(
         cls, *, clinician, guideline_version_id: int, shown: dict, reference: str = ""
@@ -358,3 +365,24 @@ class Case(models.Model):
                 warning_codes=spaced(item["code"] for item in shown["warnings"]),
                 snapshot=shown,
             )
+
+
+class CaseDeletion(models.Model):
+    """That a clinician deleted a saved case, and when: never anything the case held."""
+
+    case_id = models.PositiveBigIntegerField(help_text="The deleted case's id.")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_deletions"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise CaseIsImmutable("A deletion record cannot be changed.")
+        super().save(*args, **kwargs)

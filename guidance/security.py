@@ -136,3 +136,9 @@ def access_denied(request, what: str) -> None:
         getattr(user, "pk", None),
         client_address(request),
     )
+
+
+def case_deleted(request, case_id: int) -> None:
+    log.info(
+        "Case %s deleted by user id %s from %s", case_id, request.user.pk, client_address(request)
+    )

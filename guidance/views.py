@@ -4,11 +4,13 @@ Every page of a saved case, and the history, is ``never_cache``: it shows a pati
 which no browser or proxy cache should keep (redirects and refusals included).
 """
 
+import logging
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +24,8 @@ from guidance.fields import esc
 from guidance.forms import CaseFilterForm, CaseForm, form_data
 from guidance.models import Case
 from guidance.wizard import CaseWizard
+
+logger = logging.getLogger(__name__)
 
 CASES_PER_PAGE = 25
 SITE_LABELS = dict(engine.SITES)
@@ -157,7 +161,14 @@ def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     if request.method == "POST":
-        case.delete()
+        try:
+            case.delete_on_record(clinician=request.user)
+        except DatabaseError:
+            # The record and the deletion are one transaction: neither happened.
+            logger.exception("A case could not be deleted")
+            context = {"case": case, "delete_failed": True}
+            return render(request, "guidance/case_confirm_delete.html", context, status=503)
+        security.case_deleted(request, pk)
         messages.success(request, "The case was deleted.")
         return redirect("case-list")
     return render(request, "guidance/case_confirm_delete.html", {"case": case})

@@ -13,18 +13,22 @@ what the engine gives today: a copy of today's snapshot with an item taken out o
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import DatabaseError
+from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
 from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
-from guidance.models import Case, GuidelineVersion, Section, WarningText
-from tests.factories import case_facts, make_case
+from guidance.models import Case, CaseDeletion, GuidelineVersion, Section, WarningText
+from tests.factories import case_facts, make_case, make_clinician
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 from tests.wizard_client import SESSION_KEY as WIZARD_SESSION_KEY
 
@@ -691,6 +695,89 @@ def test_a_deleted_case_is_gone_from_every_case_url(alice_client, case):
 
     for suffix in ("", "print/", "recheck/", "delete/", "start/"):
         assert alice_client.get(detail(case) + suffix).status_code == 404
+
+
+def test_deleting_a_case_leaves_a_record_of_who_when_and_which_case(alice, alice_client, case):
+    before = timezone.now()
+
+    alice_client.post(detail(case) + "delete/")
+
+    [deletion] = CaseDeletion.objects.all()
+    assert deletion.case_id == case.pk
+    assert deletion.clinician == alice
+    assert before <= deletion.deleted_at <= timezone.now()
+
+
+def test_the_deletion_record_holds_nothing_of_the_case(alice_client, case):
+    alice_client.post(detail(case) + "delete/")
+
+    assert [field.name for field in CaseDeletion._meta.get_fields()] == [
+        "id",
+        "case_id",
+        "clinician",
+        "deleted_at",
+    ]
+    [row] = CaseDeletion.objects.values()
+    assert "MDT-14" not in repr(row)
+    assert case.snapshot["facts"]["site"] not in repr(row)
+
+
+def test_if_the_deletion_cannot_be_recorded_the_case_is_not_deleted(
+    monkeypatch, alice, case
+):
+    def refuse(self, *args, **kwargs):
+        raise DatabaseError("simulated failure writing the record")
+
+    monkeypatch.setattr(CaseDeletion, "save", refuse)
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+
+    response = client.post(detail(case) + "delete/")
+
+    assert response.status_code == 503
+    assert "The case could not be deleted; nothing was changed." in response.content.decode()
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert not CaseDeletion.objects.exists()
+
+
+def test_if_the_case_cannot_be_deleted_no_deletion_is_recorded(monkeypatch, alice, case):
+    def refuse(self, *args, **kwargs):
+        raise DatabaseError("simulated failure deleting the case")
+
+    monkeypatch.setattr(Case, "delete", refuse)
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+
+    response = client.post(detail(case) + "delete/")
+
+    assert response.status_code == 503
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert not CaseDeletion.objects.exists()
+
+
+def test_a_deletion_is_logged_without_the_cases_contents(alice, alice_client, case, caplog):
+    with caplog.at_level(logging.INFO, logger="netadvisor.security"):
+        alice_client.post(detail(case) + "delete/")
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "netadvisor.security"]
+    assert messages == [f"Case {case.pk} deleted by user id {alice.pk} from 127.0.0.1"]
+
+
+def test_deletion_records_are_read_only_in_the_admin(alice_client, case):
+    alice_client.post(detail(case) + "delete/")
+    deletion = CaseDeletion.objects.get()
+    root = Client()
+    root.force_login(make_clinician("root", is_staff=True, is_superuser=True))
+
+    listing = root.get("/admin/guidance/casedeletion/")
+    assert listing.status_code == 200
+    assert f">{case.pk}<" in listing.content.decode()
+    assert root.get("/admin/guidance/casedeletion/add/").status_code == 403
+    page = root.get(f"/admin/guidance/casedeletion/{deletion.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    delete_url = f"/admin/guidance/casedeletion/{deletion.pk}/delete/"
+    assert root.post(delete_url, {"post": "yes"}).status_code == 403
+    assert CaseDeletion.objects.filter(pk=deletion.pk).exists()
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
