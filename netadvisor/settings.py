@@ -223,9 +223,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling: five failures for a username from one address lock that username from
-# that address for 15 minutes; twenty from one address, whatever the usernames (password
-# spraying), lock the address. A lock ends 15 minutes after it began: attempts made during
-# it are refused without being counted, so they cannot extend it.
+# that address for 15 minutes; twenty from one address within 15 minutes, whatever the
+# usernames (password spraying), lock the address. Attempts made during a lock are refused
+# without being counted, so they cannot extend it.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20

@@ -127,6 +127,18 @@ def test_failures_across_many_usernames_from_one_address_lock_that_address(alice
     assert right_login(Client(REMOTE_ADDR="198.51.100.20"), "bob").status_code == 302
 
 
+def test_an_address_lock_lifts_once_its_failures_are_15_minutes_old(alice, clock):
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(LOGIN_FAILURES_PER_ADDRESS):
+        failed_login(sprayer, f"user{n}")
+    assert right_login(sprayer).status_code == 429
+
+    clock.advance(minutes=14, seconds=59)
+    assert right_login(sprayer).status_code == 429
+    clock.advance(seconds=2)
+    assert right_login(sprayer).status_code == 302
+
+
 def test_a_login_forgives_that_usernames_failures_only(alice, bob):
     client = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(LOGIN_FAILURES_PER_ACCOUNT - 1):
