@@ -40,10 +40,13 @@ def username_key(username: str | None) -> str:
     return digest[:USERNAME_KEY_LENGTH]
 
 
-def client_address(request) -> str:
-    """The client's address: from X-Forwarded-For only behind the documented proxy."""
+def client_address(request) -> str | None:
+    """The client's address: from X-Forwarded-For only behind the documented proxy.
+
+    None when there is none to be had (a request made in code, not by a browser).
+    """
     if request is None:
-        return "unknown"
+        return None
     if settings.BEHIND_PROXY:
         # Each trusted proxy appends the address it saw, so the client is the entry the
         # outermost one wrote: TRUSTED_PROXY_COUNT from the right. Entries further left came
@@ -58,7 +61,12 @@ def client_address(request) -> str:
         )
         if address:
             return address
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def where(request) -> str:
+    """The client's address as the log gives it."""
+    return client_address(request) or "unknown"
 
 
 def lockout_username(request, credentials: dict | None) -> str | None:
@@ -108,20 +116,20 @@ def login_failed(sender, credentials, request=None, **kwargs) -> None:
         who = f"user id {user_id} (username key {username_key(typed)})"
     else:
         who = f"an unknown username (key {username_key(typed)})"
-    log.warning("Failed login for %s from %s", who, client_address(request))
+    log.warning("Failed login for %s from %s", who, where(request))
 
 
 @receiver(user_locked_out)
 def locked_out(sender, request, username, ip_address, **kwargs) -> None:
     # `username` is already the key (lockout_username).
-    log.warning("Login locked out for username key %s from %s", username, ip_address)
+    log.warning("Login locked out for username key %s from %s", username, ip_address or "unknown")
 
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs) -> None:
     address = client_address(request)
-    log.info("Login by user id %s from %s", user.pk, address)
-    if settings.AXES_ENABLED:
+    log.info("Login by user id %s from %s", user.pk, address or "unknown")
+    if settings.AXES_ENABLED and address is not None:
         # Only this username's failures from this address are forgiven. Axes' own reset on
         # success would clear every failure from the address, so one clinician logging in
         # would reset the count of somebody trying many usernames from the same address.
@@ -134,11 +142,11 @@ def access_denied(request, what: str) -> None:
         "Denied access to %s for user id %s from %s",
         what,
         getattr(user, "pk", None),
-        client_address(request),
+        where(request),
     )
 
 
 def case_deleted(request, case_id: int) -> None:
     log.info(
-        "Case %s deleted by user id %s from %s", case_id, request.user.pk, client_address(request)
+        "Case %s deleted by user id %s from %s", case_id, request.user.pk, where(request)
     )

@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from guidance.middleware import LAST_SEEN, LOGGED_IN_AT
-from guidance.security import client_address, username_key
+from guidance.security import client_address, logged_in, username_key, where
 from tests.factories import PASSWORD, make_case
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +290,16 @@ def test_the_client_address_is_the_one_the_outermost_trusted_proxy_saw(
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
 
     assert client_address(request) == client
+
+
+def test_a_request_without_an_address_has_none_and_is_logged_as_unknown(alice):
+    request = HttpRequest()  # as the test client's force_login makes one
+
+    assert client_address(request) is None
+    assert where(request) == "unknown"
+    # Logging in from it forgives no failures (there is no address to forgive them for),
+    # rather than asking the database for attempts from the address "unknown".
+    logged_in(sender=None, request=request, user=alice)
 
 
 def test_the_client_address_ignores_the_header_unless_behind_the_proxy():
