@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0006_case_reference_validator'),
+        ('guidance', '0009_case_reference_validator'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ import guidance.identifiers
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0005_editors_and_reference_cases'),
+        ('guidance', '0008_discarded_drafts'),
     ]
 
     operations = [
