@@ -110,8 +110,9 @@ def test_a_date_past_the_calendar_in_the_login_records_is_refused_clearly(
         (CASES, "created_at"),
         ("/admin/axes/accessattempt/", "attempt_time"),
         ("/admin/guidance/guidelineversion/", "published_at"),
+        ("/admin/auth/user/", "date_joined"),
     ],
-    ids=["saved-cases", "access-attempts", "guideline-versions"],
+    ids=["saved-cases", "access-attempts", "guideline-versions", "accounts"],
 )
 # Typed as a person would: a naive date, which Django warns about and reads in TIME_ZONE.
 @pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
