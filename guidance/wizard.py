@@ -139,7 +139,26 @@ class CaseWizard(NamedUrlSessionWizardView):
             # Going back keeps what was typed on this step (formtools #284 drops it).
             form = self.get_form(step=step, data=self.request.POST)
             self.storage.set_step_data(step, self.process_step(form))
+            # What was typed may skip the step asked for (a site changed away from the
+            # pancreas, with Back to the pancreas step): then stay on this step.
+            return self.render_goto_step(goto if self.applies(goto) else step)
         return super().post(*args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.storage.current_step not in (None, *self.get_form_list()):
+            # The step the wizard was left on no longer applies to its answers: formtools
+            # would look its form up and fail, on every page, so start from the first step.
+            self.storage.current_step = self.steps.first
+        return super().get(*args, **kwargs)
+
+    def applies(self, step: str) -> bool:
+        """Whether ``step`` applies to the answers stored now.
+
+        get_form_list() keeps the steps it worked out first in a request; after storing
+        answers this asks the step's condition afresh.
+        """
+        condition = self.condition_dict.get(step, True)
+        return bool(condition(self) if callable(condition) else condition)
 
     def _rejected(self, reason: str) -> HttpResponse:
         # The stored answers are kept: a stale tab must not wipe the case in progress.

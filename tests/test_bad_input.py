@@ -641,6 +641,17 @@ class WizardBadInputTests(TestCase):
     # above DATA_UPLOAD_MAX_MEMORY_SIZE (both refused with a 400).
     @example(answers={"tumour-site": ["colon"] * 1001}, extra={}, after_everything=False)
     @example(answers={"tumour-site": "x" * 3_000_000}, extra={}, after_everything=True)
+    # Back to the pancreas step while changing the site away from the pancreas: the step
+    # asked for no longer applies (this was a 500 on every later page of the wizard).
+    @example(
+        answers={
+            "tumour-site": "stomach",
+            "tumour-tumour_type": "non_functional",
+            "tumour-hormonal_symptoms": "no",
+        },
+        extra={"wizard_goto_step": "pancreas"},
+        after_everything=True,
+    )
     def test_tumour_step(self, answers, extra, after_everything):
         self.fuzz_step("tumour", answers, extra, after_everything)
 

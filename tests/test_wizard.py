@@ -206,6 +206,38 @@ def test_going_back_through_every_step_keeps_every_answer(client):
         expect_step_values(page, arriving, PANCREATIC_METASTATIC)
 
 
+def test_back_to_a_step_the_new_answers_skip_stays_on_the_step_being_left(client):
+    # A crafted Back: to the pancreas step, while changing the site away from the pancreas.
+    answer_steps(client, PANCREATIC_LOCALISED, until="review")
+    stomach = answers_for("tumour", case(PANCREATIC_LOCALISED, site="stomach"))
+
+    response = post_step(client, "tumour", back_to="pancreas", **stomach)
+
+    assert response.status_code == 302
+    assert response.url == step_url("tumour")
+    page = client.get(response.url)
+    assert current_step(page) == "tumour"
+    expect_step_values(page, "tumour", case(PANCREATIC_LOCALISED, site="stomach"))
+    assert "pancreas" not in page.context["wizard"]["steps"].all
+    assert client.get("/cases/new/").url == step_url("tumour")
+
+
+def test_a_stored_step_that_no_longer_applies_starts_the_wizard_again(client):
+    # A session left pointing at a step its answers skip (as the crafted Back above once
+    # left it) is not a server error on every later page.
+    answer_steps(client, LOCALISED_COLON, until="review")
+    session = client.session
+    session[SESSION_KEY]["step"] = "pancreas"
+    session.save()
+
+    response = client.get("/cases/new/")
+
+    assert response.status_code == 302
+    assert response.url == step_url("tumour")
+    assert client.get(step_url("pancreas")).url == step_url("tumour")
+    assert client.get(step_url("tumour")).status_code == 200
+
+
 # --- Changing an answer from the review ------------------------------------------------
 
 
