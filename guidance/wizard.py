@@ -63,38 +63,6 @@ def has_distant_metastases(wizard: CaseWizard) -> bool:
     return _raw_step_value(wizard, "extent", "extent") == "distant_metastases"
 
 
-class WizardSessionStorage(SessionStorage):
-    """formtools' session storage, except that reading a step does not rewrite the session.
-
-    The stock storage marks the session modified on every read, so every wizard page cost
-    a database write. Here only the calls that change something do.
-    """
-
-    def _read(self) -> dict[str, Any]:
-        return self.request.session[self.prefix]
-
-    data = property(_read, SessionStorage._set_data)
-
-    def _changed(self) -> None:
-        self.request.session.modified = True
-
-    def _set_current_step(self, step: str) -> None:
-        super()._set_current_step(step)
-        self._changed()
-
-    def _set_extra_data(self, extra_data: dict[str, Any]) -> None:
-        super()._set_extra_data(extra_data)
-        self._changed()
-
-    def set_step_data(self, step: str, cleaned_data: Any) -> None:
-        super().set_step_data(step, cleaned_data)
-        self._changed()
-
-    def set_step_files(self, step: str, files: Any) -> None:
-        super().set_step_files(step, files)
-        self._changed()
-
-
 class CaseWizard(NamedUrlSessionWizardView):
     form_list = [
         ("tumour", TumourForm),
@@ -106,12 +74,11 @@ class CaseWizard(NamedUrlSessionWizardView):
     ]
     condition_dict = {"pancreas": is_pancreatic, "metastases": has_distant_metastases}
     template_name = "guidance/wizard.html"
-    storage_name = "guidance.wizard.WizardSessionStorage"
 
     @classmethod
     def prefill(cls, request: HttpRequest, facts: dict[str, Any]) -> None:
         """Start a new case from saved facts: every step answered, the review to confirm."""
-        storage = WizardSessionStorage(normalize_name(cls.__name__), request)
+        storage = SessionStorage(normalize_name(cls.__name__), request)
         storage.reset()
         data = form_data(facts)
         for step, form_class in cls.form_list:
