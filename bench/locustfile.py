@@ -75,20 +75,33 @@ class Clinician(HttpUser):
 
     @task
     def run_and_save_a_case(self) -> None:
-        self.client.get("/cases/new/?reset=1", name="/cases/new/")
+        self.client.get("/", name="/")  # the "New case" form: sets the CSRF cookie
+        started = self.client.post(
+            "/cases/new/", {"csrfmiddlewaretoken": self.csrf()}, allow_redirects=False,
+            name="/cases/new/",
+        )
+        run = re.fullmatch(r"/cases/new/([0-9a-f]{32})/", started.headers.get("Location", ""))
+        if started.status_code != 302 or not run:
+            raise RuntimeError(f"starting a case answered {started.status_code}")
+        wizard = f"/cases/new/{run.group(1)}"
+        management = f"case_wizard_{run.group(1)}-current_step"
         for step, answers in random_case(self.rng).items():
-            self.client.get(f"/cases/new/{step}/", name="/cases/new/[step]/ GET")
+            page = self.client.get(f"{wizard}/{step}/", name="/cases/new/[run]/[step]/ GET")
             data = {f"{step}-{name}": value for name, value in answers.items()}
-            data |= {"case_wizard-current_step": step, "csrfmiddlewaretoken": self.csrf()}
+            data |= {management: step, "csrfmiddlewaretoken": self.csrf()}
+            if step == "review":
+                shown = re.search(r'name="answers_shown" value="([0-9a-f]+)"', page.text)
+                data["answers_shown"] = shown.group(1) if shown else ""
             with self.client.post(
-                f"/cases/new/{step}/", data, allow_redirects=False, catch_response=True,
-                name="/cases/new/[step]/ POST",
+                f"{wizard}/{step}/", data, allow_redirects=False, catch_response=True,
+                name="/cases/new/[run]/[step]/ POST",
             ) as response:
                 if response.status_code != 302:
                     response.failure(f"step {step} answered {response.status_code}")
                     return
         with self.client.get(
-            "/cases/new/done/", allow_redirects=False, catch_response=True, name="/cases/new/done/"
+            f"{wizard}/done/", allow_redirects=False, catch_response=True,
+            name="/cases/new/[run]/done/",
         ) as response:
             match = re.fullmatch(r"/cases/(\d+)/", response.headers.get("Location", ""))
             if response.status_code != 302 or not match:

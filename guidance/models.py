@@ -6,6 +6,8 @@ sections (addressed by the stable slugs the engine returns) and the warning text
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
@@ -297,6 +299,9 @@ class Case(models.Model):
     warning_codes = models.CharField(max_length=1000, blank=True)
     # The inputs and the recommendation exactly as shown: see guidance.recommendation.build.
     snapshot = models.JSONField()
+    # The run of the wizard that saved the case: unique, so that a review submitted twice
+    # (a double click, a second tab, two workers at once) saves one case, whatever the race.
+    run_token = models.UUIDField(unique=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -349,13 +354,24 @@ class Case(models.Model):
 
     @classmethod
     def record(
-        cls, *, clinician, guideline_version_id: int, shown: dict, reference: str = ""
+        cls,
+        *,
+        clinician,
+        guideline_version_id: int,
+        shown: dict,
+        run_token: uuid.UUID,
+        reference: str = "",
     ) -> Case:
-        """Save what was shown to ``clinician``, from the version with that id, all or nothing."""
+        """Save what was shown to ``clinician``, from the version with that id, all or nothing.
+
+        ``run_token`` names the run of the wizard the case comes from; a second case from the
+        same run is refused by the database (IntegrityError) and nothing of it is stored.
+        """
         with transaction.atomic():
             return cls.objects.create(
                 clinician=clinician,
                 guideline_version_id=guideline_version_id,
+                run_token=run_token,
                 reference=reference,
                 site=shown["facts"]["site"],
                 extent=shown["facts"]["extent"],

@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guidance import content, engine, recommendation, security
 from guidance.fields import esc
 from guidance.forms import CaseFilterForm, CaseForm, form_data
 from guidance.models import Case
-from guidance.wizard import CaseWizard
+from guidance.wizard import runs_in_progress, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -175,10 +175,24 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A new case: a new run of the wizard, beside any in progress in other tabs.
+
+    Only a POST starts one when others are in progress (it may drop the oldest); a GET,
+    which a link from anywhere can make, leads to the latest case in progress and starts
+    one only when there is none, so it never discards answers.
+    """
+    runs = runs_in_progress(request)
+    run = start_run(request) if request.method == "POST" or not runs else runs[-1]
+    return redirect("case-run", run=run)
+
+
+@never_cache
 @login_required
-@require_GET  # a link from the case page; it fills in the wizard, so not HEAD
+@require_POST
 def case_start_from(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
-    CaseWizard.prefill(request, case.snapshot["facts"])
+    run = start_run(request, facts=case.snapshot["facts"])
     messages.info(request, "A new case, filled in from the saved one. Change what you need.")
-    return redirect("case-new-step", step="review")
+    return redirect("case-new-step", run=run, step="review")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from formtools.wizard.storage.session import SessionStorage
-from formtools.wizard.views import NamedUrlSessionWizardView, normalize_name
+from formtools.wizard.views import NamedUrlSessionWizardView
 
 from guidance import content, engine, identifiers, recommendation
 from guidance.forms import (
@@ -63,6 +67,78 @@ def has_distant_metastases(wizard: CaseWizard) -> bool:
     return _raw_step_value(wizard, "extent", "extent") == "distant_metastases"
 
 
+# Each run of the wizard (one case, from "New case" to its recommendations) has its own id,
+# in its URLs, and its own answers in the session under a storage prefix named for it: cases
+# in several tabs of one browser stay apart. The runs in progress are listed in the session,
+# oldest first; starting one beyond RUNS_KEPT drops the oldest, answers and all, so that a
+# session never holds more than a handful.
+RUNS_KEPT = 5
+RUNS_IN_PROGRESS = "case_wizard_runs"
+WIZARD_NAME = "case_wizard"
+# Where a run keeps the digest of the answers its review showed when it was submitted.
+REVIEWED = "answers_reviewed"
+
+
+def runs_in_progress(request: HttpRequest) -> list[str]:
+    """The runs of the wizard in progress in this session, oldest first."""
+    return request.session.get(RUNS_IN_PROGRESS, [])
+
+
+def storage_prefix(run: str) -> str:
+    return f"{WIZARD_NAME}_{run}"
+
+
+def run_storage(request: HttpRequest, *, run: str) -> SessionStorage:
+    return SessionStorage(storage_prefix(run), request)
+
+
+def start_run(request: HttpRequest, *, facts: dict[str, Any] | None = None) -> str:
+    """Start a new run of the wizard, with every step answered from ``facts`` if given.
+
+    Runs already in progress are kept (another tab may be half-way through one), except the
+    oldest beyond RUNS_KEPT.
+    """
+    run = uuid.uuid4().hex
+    runs = [*runs_in_progress(request), run]
+    for dropped in runs[:-RUNS_KEPT]:
+        _forget_answers(request, run=dropped)
+    request.session[RUNS_IN_PROGRESS] = runs[-RUNS_KEPT:]
+    if facts is not None:
+        fill_run(request, run=run, facts=facts)
+    return run
+
+
+def fill_run(request: HttpRequest, *, run: str, facts: dict[str, Any]) -> None:
+    """Answer every step of ``run`` from saved facts and leave it at the review to confirm."""
+    storage = run_storage(request, run=run)
+    storage.reset()
+    data = form_data(facts)
+    for step, form_class in CaseWizard.form_list:
+        answers = {
+            f"{step}-{name}": [data[name]] for name in form_class.base_fields if name in data
+        }
+        if answers:
+            storage.set_step_data(step, answers)
+    storage.current_step = "review"
+
+
+def finish_run(request: HttpRequest, *, run: str) -> None:
+    """The run is over: its answers are dropped and its pages no longer accept anything."""
+    request.session[RUNS_IN_PROGRESS] = [r for r in runs_in_progress(request) if r != run]
+    _forget_answers(request, run=run)
+
+
+def _forget_answers(request: HttpRequest, *, run: str) -> None:
+    request.session.pop(run_storage(request, run=run).prefix, None)
+
+
+def saved_case(request: HttpRequest, *, run: str) -> Case | None:
+    """The case this clinician saved from ``run``, if any (anonymous visitors save none)."""
+    if not request.user.is_authenticated:
+        return None
+    return Case.objects.owned_by(request.user).filter(run_token=uuid.UUID(run)).first()
+
+
 class CaseWizard(NamedUrlSessionWizardView):
     form_list = [
         ("tumour", TumourForm),
@@ -75,32 +151,62 @@ class CaseWizard(NamedUrlSessionWizardView):
     condition_dict = {"pancreas": is_pancreatic, "metastases": has_distant_metastases}
     template_name = "guidance/wizard.html"
 
-    @classmethod
-    def prefill(cls, request: HttpRequest, facts: dict[str, Any]) -> None:
-        """Start a new case from saved facts: every step answered, the review to confirm."""
-        storage = SessionStorage(normalize_name(cls.__name__), request)
-        storage.reset()
-        data = form_data(facts)
-        for step, form_class in cls.form_list:
-            answers = {
-                f"{step}-{name}": [data[name]] for name in form_class.base_fields if name in data
-            }
-            if answers:
-                storage.set_step_data(step, answers)
-        storage.current_step = "review"
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.run: str = kwargs["run"]
+        if self.run not in runs_in_progress(request):
+            return self.run_not_in_progress()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        # The run's own answers; its forms' management field is named for it too, so a page
+        # of one run posted to another's address is refused.
+        return storage_prefix(kwargs["run"])
+
+    def get_step_url(self, step: str) -> str:
+        return reverse(self.url_name, kwargs={"run": self.run, "step": step})
+
+    def run_not_in_progress(self) -> HttpResponse:
+        case = saved_case(self.request, run=self.run)
+        if case is not None:
+            # This run was saved (by an earlier submit of the same review, say): show it.
+            return redirect(case)
+        return self.refused(
+            "This case is no longer in progress: it was finished, or replaced by newer cases "
+            f"started in this browser (the {RUNS_KEPT} most recent are kept), or the session "
+            "ended.",
+            status=404 if self.request.method == "GET" else 400,
+            offer=None,
+        )
+
+    def refused(
+        self,
+        reason: str,
+        *,
+        status: int = 400,
+        offer: str | None = "continue",
+        errors: Any = None,
+    ) -> HttpResponse:
+        """The page for anything the wizard refuses: nothing is saved, the answers are kept.
+
+        ``offer`` is the way on: "continue" the case in progress, "review" it again, or
+        None when it is over.
+        """
+        links = {
+            "continue": ("Continue the case", reverse("case-run", kwargs={"run": self.run})),
+            "review": ("Review the case again", self.get_step_url("review")),
+        }
+        context = {"reason": reason, "errors": errors, "way_on": links.get(offer)}
+        return render(self.request, "guidance/wizard_rejected.html", context, status=status)
 
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
-        step = self.request.POST.get(f"{self.get_prefix(self.request)}-current_step")
+        step = self.request.POST.get(f"{self.prefix}-current_step")
         form_list = self.get_form_list()
         if step is not None and step not in form_list:
-            return self._rejected(
+            return self.refused(
                 "This page is out of date: it is not a step of the case in progress."
             )
-        if step is not None and step != self.steps.first and not self.storage.data["step_data"]:
-            # Nothing stored: the case was already finished, or the session expired.
-            return self._rejected("This case has already been submitted or has expired.")
         if self.request.FILES:
-            return self._rejected("The case wizard takes no files.")
+            return self.refused("The case wizard takes no files.")
         goto = self.request.POST.get("wizard_goto_step")
         if goto in form_list and step in form_list:
             # Going back keeps what was typed on this step (formtools #284 drops it).
@@ -109,13 +215,47 @@ class CaseWizard(NamedUrlSessionWizardView):
             # What was typed may skip the step asked for (a site changed away from the
             # pancreas, with Back to the pancreas step): then stay on this step.
             return self.render_goto_step(goto if self.applies(goto) else step)
+        if step == "review":
+            # The review must be of the answers stored now: another tab of the same case
+            # may have changed them since this page was shown.
+            shown = self.request.POST.get("answers_shown")
+            if shown != self.answers_digest():
+                return self.answers_not_reviewed(changed=True)
+            self.storage.extra_data = {REVIEWED: shown}
         return super().post(*args, **kwargs)
+
+    def answers_not_reviewed(self, *, changed: bool) -> HttpResponse:
+        if changed:
+            reason = (
+                "The answers of this case changed after this review was shown (in another tab "
+                "or window, perhaps), so the review was not used."
+            )
+        else:
+            reason = "This case has not been reviewed as it now stands."
+        return self.refused(reason, offer="review")
+
+    def answers_digest(self) -> str:
+        """A digest of every answer the review shows, to tell whether any changed since."""
+        answers: dict[str, Any] = {}
+        for step, form_class in self.get_form_list().items():
+            if step == "review":
+                continue
+            data = self.storage.get_step_data(step)
+            prefix = self.get_form_prefix(step, form_class)
+            answers[step] = data and {
+                name: data.getlist(f"{prefix}-{name}") for name in form_class.base_fields
+            }
+        return hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()
 
     def get(self, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.storage.current_step not in (None, *self.get_form_list()):
             # The step the wizard was left on no longer applies to its answers: formtools
             # would look its form up and fail, on every page, so start from the first step.
             self.storage.current_step = self.steps.first
+        if kwargs.get("step") is None:
+            # The run's own address leads to the step it is at. (formtools would also reset
+            # the answers here on ?reset: a GET never does.)
+            return redirect(self.get_step_url(self.steps.current))
         return super().get(*args, **kwargs)
 
     def applies(self, step: str) -> bool:
@@ -126,10 +266,6 @@ class CaseWizard(NamedUrlSessionWizardView):
         """
         condition = self.condition_dict.get(step, True)
         return bool(condition(self) if callable(condition) else condition)
-
-    def _rejected(self, reason: str) -> HttpResponse:
-        # The stored answers are kept: a stale tab must not wipe the case in progress.
-        return render(self.request, "guidance/wizard_rejected.html", {"reason": reason}, status=400)
 
     def render_next_step(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
         # After changing an answer from the review, go straight back to the review
@@ -170,11 +306,13 @@ class CaseWizard(NamedUrlSessionWizardView):
                 for i, (_, form_class) in enumerate(steps, 1)
             ],
         }
+        context["run"] = self.run
         context["return_to_review"] = self.request.GET.get("change") == "1"
         if self.steps.current == "pathology":
             context["grading_rules"] = grading_rules()
         if self.steps.current == "review":
             context["answers"] = self._answers()
+            context["answers_shown"] = self.answers_digest()
             pathology = self.get_cleaned_data_for_step("pathology")
             if pathology:
                 context["grade"] = engine.grade_from(
@@ -217,29 +355,37 @@ class CaseWizard(NamedUrlSessionWizardView):
         return form_data({name: values.get(name) for name in FACT_FIELDS})
 
     def render_done(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
-        response = super().render_done(form, **kwargs)  # resets the stored answers
-        if getattr(self, "_keep_answers", None):
+        if kwargs.get("step") != self.done_step_name:
+            return super().render_done(form, **kwargs)  # formtools redirects to the done URL
+        # The answers must be those the submitted review showed: not changed since (in
+        # another tab), and reviewed at all (the done URL asked for directly).
+        reviewed = self.storage.extra_data.get(REVIEWED)
+        if reviewed != self.answers_digest():
+            return self.answers_not_reviewed(changed=reviewed is not None)
+        self.answers_to_keep: dict[str, Any] | None = None
+        self.finished = False
+        response = super().render_done(form, **kwargs)  # done(), then the answers reset
+        if self.answers_to_keep is not None:
             # The case could not be saved: keep the answers so it can simply be run again.
-            self.prefill(self.request, self._keep_answers)
+            fill_run(self.request, run=self.run, facts=self.answers_to_keep)
+        elif self.finished:
+            finish_run(self.request, run=self.run)
         return response
 
     def done(self, form_list: list[forms.Form], form_dict: dict[str, forms.Form], **kwargs: Any):
+        self.finished = True
         # The final check is the same one the API makes, over all steps at once.
         case_form = CaseForm(data=self.case_data(form_dict))
         if not case_form.is_valid():
-            return render(
-                self.request,
-                "guidance/wizard_rejected.html",
-                {"reason": "The answers do not make a valid case.", "errors": case_form.errors},
-                status=400,
+            return self.refused(
+                "The answers do not make a valid case.", errors=case_form.errors, offer=None
             )
         text = content.published()
         if text is None:
-            return render(
-                self.request,
-                "guidance/wizard_rejected.html",
-                {"reason": "No guideline is published, so no recommendation can be made."},
+            return self.refused(
+                "No guideline is published, so no recommendation can be made.",
                 status=503,
+                offer=None,
             )
         shown = recommendation.build(facts=case_form.facts(), text=text)
         context = recommendation.page_context(shown)
@@ -249,13 +395,23 @@ class CaseWizard(NamedUrlSessionWizardView):
                     clinician=self.request.user,
                     guideline_version_id=text.version_id,
                     shown=shown,
+                    run_token=uuid.UUID(self.run),
                     reference=form_dict["review"].cleaned_data["reference"],
                 )
-            except DatabaseError:
+            except DatabaseError as error:
+                earlier = (
+                    saved_case(self.request, run=self.run)
+                    if isinstance(error, IntegrityError)
+                    else None
+                )
+                if earlier is not None:
+                    # Another submit of this same run saved it a moment ago (the database
+                    # refuses a second case with its run token): this one lands there too.
+                    return redirect(earlier)
                 # Nothing was stored (the save is one transaction); the advice is still
                 # shown, and the clinician is told plainly that it was not kept.
                 logger.exception("A case could not be saved")
-                self._keep_answers = facts_as_json(case_form.facts())
+                self.answers_to_keep = facts_as_json(case_form.facts())
                 return render(
                     self.request,
                     "guidance/recommendation.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -68,7 +69,11 @@ def make_case(
     version = version or GuidelineVersion.objects.current()
     shown = recommendation.build(facts=case_facts(**overrides), text=content.load(version))
     return Case.record(
-        clinician=clinician, guideline_version_id=version.pk, shown=shown, reference=reference
+        clinician=clinician,
+        guideline_version_id=version.pk,
+        shown=shown,
+        run_token=uuid.uuid4(),
+        reference=reference,
     )
 
 

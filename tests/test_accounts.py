@@ -17,8 +17,7 @@ from django.test import Client
 
 from guidance.models import Case
 from tests.factories import PASSWORD
-from tests.wizard_client import LOCALISED_COLON, answer_steps, run_wizard
-from tests.wizard_client import SESSION_KEY as WIZARD_SESSION_KEY
+from tests.wizard_client import LOCALISED_COLON, answer_steps, run_wizard, session_key
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +106,7 @@ def test_the_session_key_changes_at_login_and_the_case_in_progress_is_kept(clien
     assert client.session.session_key != before
     assert logged_in_user_id(client) == str(alice.pk)
     # The answers given before logging in are still there.
-    assert set(client.session[WIZARD_SESSION_KEY]["step_data"]) == {"tumour", "pathology"}
+    assert set(client.session[session_key(client)]["step_data"]) == {"tumour", "pathology"}
 
 
 def test_a_next_url_is_followed_after_login(client, alice):

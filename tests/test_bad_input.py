@@ -8,7 +8,8 @@ keys -- thrown at the JSON API and at every wizard step. The properties:
 - a valid case always gets 200 and the grade ``engine.grade_from`` gives;
 - a wizard step answers 200 (form errors), 302 (accepted) or 400 (rejected), never a 500,
   whatever is posted, the management form's step name included;
-- the done URL either saves one complete case (snapshot and columns agree) or none.
+- the done URL either saves one complete case (snapshot and columns agree) or none; asked
+  for again once the case is finished, it is a 404 (that case is no longer in progress).
 
 One test here fails on purpose until the app is fixed: ``test_a_posted_file_on_any_step``
 (a file part posted to a wizard step is a 500; see the comment above it).
@@ -40,18 +41,20 @@ from guidance.forms import FACT_FIELDS
 from guidance.models import Case
 from tests.factories import make_clinician
 from tests.wizard_client import (
-    DONE_URL,
     LOCALISED_COLON,
-    MANAGEMENT_FIELD,
     METASTATIC_SMALL_BOWEL,
     POORLY_DIFFERENTIATED,
+    REVIEWED_FIELD,
     SMALL_INSULINOMA,
     STEP_FIELDS,
     WARNED_RECTUM,
     answer_steps,
     answers_for,
+    answers_shown,
     case,
+    done_url,
     encode,
+    management_field,
     step_url,
 )
 
@@ -605,9 +608,10 @@ extra_keys = st.dictionaries(
         st.text(max_size=20),
         st.sampled_from(
             ["wizard_goto_step", "return_to_review", "csrfmiddlewaretoken", "case_wizard-foo"]
+            + [REVIEWED_FIELD]
             + [f"{step}-{name}" for step, names in STEP_FIELDS.items() for name in names]
         ),
-    ).filter(lambda key: key != MANAGEMENT_FIELD),
+    ),
     st.one_of(st.sampled_from(STEP_NAMES), st.just("1"), posted),
     max_size=3,
 )
@@ -621,18 +625,20 @@ class WizardBadInputTests(TestCase):
     ) -> None:
         # The earlier steps answered validly, or (as after "Change" on the review) all.
         answer_steps(self.client, EVERY_STEP_CASE, until="review" if after_everything else step)
-        data = {**extra, **answers, MANAGEMENT_FIELD: step}
-        response = self.client.post(step_url(step), data)
+        # The review as shown (the extra keys may change that too).
+        shown = {REVIEWED_FIELD: answers_shown(self.client)} if step == "review" else {}
+        data = {**shown, **extra, **answers, management_field(self.client): step}
+        response = self.client.post(step_url(self.client, step), data)
         event(f"step: {response.status_code}")
         self.assertIn(response.status_code, (200, 302, 400), response.content[:500])
         if response.status_code == 302:
             # The next step, or the done URL (which may refuse a case that is not valid).
             self.assertIn(self.client.get(response.url).status_code, (200, 302, 400))
         # Whatever the wizard now holds, finishing it is never a 500 (and, anonymous, never
-        # a saved case).
-        done = self.client.get(DONE_URL)
+        # a saved case); 404 if the request before finished it.
+        done = self.client.get(done_url(self.client))
         event(f"done: {done.status_code}")
-        self.assertIn(done.status_code, (200, 302, 400), done.content[:500])
+        self.assertIn(done.status_code, (200, 302, 400, 404), done.content[:500])
         self.assertEqual(Case.objects.count(), 0)
 
     @fuzz(60)
@@ -704,15 +710,19 @@ class WizardBadInputTests(TestCase):
         answer_steps(self.client, EVERY_STEP_CASE, until=until)
         data = dict(answers)
         if management is not MISSING:
-            data[MANAGEMENT_FIELD] = management
-        response = self.client.post(step_url(url_step), data)
+            data[management_field(self.client)] = management
+        if management == "review":
+            data[REVIEWED_FIELD] = answers_shown(self.client)
+        response = self.client.post(step_url(self.client, url_step), data)
         event(f"step: {response.status_code}")
         self.assertIn(response.status_code, (200, 302, 400), response.content[:500])
         # Asking for the page by the same (perhaps made-up) name: shown, or redirected.
-        self.assertIn(self.client.get(step_url(url_step)).status_code, (200, 302, 400))
-        done = self.client.get(DONE_URL)
+        # (the done URL, asked for by name, may finish the case: then the next is a 404).
+        shown = self.client.get(step_url(self.client, url_step))
+        self.assertIn(shown.status_code, (200, 302, 400))
+        done = self.client.get(done_url(self.client))
         event(f"done: {done.status_code}")
-        self.assertIn(done.status_code, (200, 302, 400), done.content[:500])
+        self.assertIn(done.status_code, (200, 302, 400, 404), done.content[:500])
         self.assertEqual(Case.objects.count(), 0)
 
     # No step takes a file; formtools would hand one to a storage with no file store (a 500).
@@ -737,11 +747,11 @@ class WizardBadInputTests(TestCase):
             f"{step}-{name}": encode(value)
             for name, value in answers_for(step, EVERY_STEP_CASE).items()
         }
-        data = {MANAGEMENT_FIELD: step, **answers, **uploads}
-        response = self.client.post(step_url(step), data)
+        data = {management_field(self.client): step, **answers, **uploads}
+        response = self.client.post(step_url(self.client, step), data)
         event(f"step: {response.status_code}")
         self.assertEqual(response.status_code, 400, response.content[:500])
-        done = self.client.get(DONE_URL)
+        done = self.client.get(done_url(self.client))
         self.assertIn(done.status_code, (200, 302, 400), done.content[:500])
         self.assertEqual(Case.objects.count(), 0)
 
@@ -802,21 +812,25 @@ class SavingBadInputTests(TestCase):
     @given(case_facts=st.sampled_from(VALID_CASES), reference=references, extra=extra_keys)
     def test_the_review_reference_then_done(self, case_facts, reference, extra):
         answer_steps(self.client, case_facts, until="review")
-        data = {**extra, MANAGEMENT_FIELD: "review"}
+        data = {
+            **extra,
+            management_field(self.client): "review",
+            REVIEWED_FIELD: answers_shown(self.client),
+        }
         if reference is not MISSING:
             data["review-reference"] = reference
-        review = self.client.post(step_url("review"), data)
+        review = self.client.post(step_url(self.client, "review"), data)
         event(f"review: {review.status_code}")
         self.assertIn(review.status_code, (200, 302, 400), review.content[:500])
 
-        done = self.client.get(DONE_URL)
+        done = self.client.get(done_url(self.client))
         self.assertIn(done.status_code, (200, 302, 400), done.content[:500])
         saved = list(Case.objects.all())
         event(f"cases saved: {len(saved)}")
         self.assertLessEqual(len(saved), 1)
         # Saved exactly when the review accepted the reference and went on to the done URL
         # (with Back pressed, the review may store a reference it would refuse).
-        accepted = review.status_code == 302 and review.url == DONE_URL
+        accepted = review.status_code == 302 and review.url == done_url(self.client)
         self.assertEqual(bool(saved), accepted, (review.status_code, review.get("Location")))
         if not saved:
             return

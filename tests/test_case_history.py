@@ -12,6 +12,7 @@ made aware in the project's time zone) but otherwise exactly as ``Case.record`` 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from io import StringIO
@@ -71,6 +72,7 @@ def unsaved_case(clinician, when: datetime, shown: dict[str, Any], reference: st
         grade=shown["grade"] or "",
         warning_count=len(shown["warnings"]),
         snapshot=shown,
+        run_token=uuid.uuid4(),
     )
 
 
@@ -262,7 +264,9 @@ def test_a_clinician_with_no_cases_is_invited_to_run_one(alice, bob, alice_clien
     html = get(alice_client).content.decode()
 
     assert "No cases yet" in html
-    assert 'href="/cases/new/?reset=1">run your first case</a>' in html
+    invitation = html.split('<div class="no-cases mb-3">', 1)[1].split("</div>", 1)[0]
+    assert '<form method="post" action="/cases/new/"' in invitation
+    assert ">run your first case</button>" in invitation
     assert "<table" not in html
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -29,8 +30,13 @@ from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
 from guidance.models import Case, CaseDeletion, GuidelineVersion, Section, WarningText
 from tests.factories import case_facts, make_case, make_clinician
-from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
-from tests.wizard_client import SESSION_KEY as WIZARD_SESSION_KEY
+from tests.wizard_client import (
+    METASTATIC_SMALL_BOWEL,
+    RUNS_SESSION_KEY,
+    SMALL_INSULINOMA,
+    WARNED_RECTUM,
+    Tab,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +70,7 @@ def record(clinician, shown: dict[str, Any], reference: str = "") -> Case:
         clinician=clinician,
         guideline_version_id=GuidelineVersion.objects.current().pk,
         shown=shown,
+        run_token=uuid.uuid4(),
         reference=reference,
     )
 
@@ -88,14 +95,17 @@ def warned(alice) -> Case:
 
 # --- Ownership -----------------------------------------------------------------------
 
-# (name, path after /cases/<id>/, method, what the owner gets)
+# A new run of the wizard, at its review.
+REVIEW_OF_A_NEW_RUN = r"/cases/new/[0-9a-f]{32}/review/"
+
+# (name, path after /cases/<id>/, method, what the owner gets, where it leads: a pattern)
 CASE_URLS = [
     pytest.param("", "get", 200, None, id="case page"),
     pytest.param("print/", "get", 200, None, id="print view"),
     pytest.param("recheck/", "get", 200, None, id="re-check"),
     pytest.param("delete/", "get", 200, None, id="delete confirmation"),
     pytest.param("delete/", "post", 302, "/cases/", id="delete"),
-    pytest.param("start/", "get", 302, "/cases/new/review/", id="start from"),
+    pytest.param("start/", "post", 302, REVIEW_OF_A_NEW_RUN, id="start from"),
 ]
 
 
@@ -105,7 +115,7 @@ def test_the_owner_can_use_every_case_url(alice_client, case, suffix, method, st
 
     assert response.status_code == status
     if location:
-        assert response.url == location
+        assert re.fullmatch(location, response.url)
 
 
 @pytest.mark.parametrize(("suffix", "method", "status", "location"), CASE_URLS)
@@ -154,14 +164,30 @@ def test_another_clinicians_case_looks_exactly_like_a_missing_one(bob_client, ca
 
 
 def test_another_clinician_cannot_start_from_a_case_that_is_not_theirs(bob_client, case):
-    bob_client.get(detail(case) + "start/")
+    assert bob_client.post(detail(case) + "start/").status_code == 404
 
-    html = html_of(bob_client.get("/cases/new/review/"))
+    # Nothing of Alice's case was put into Bob's wizard: no case was started at all.
+    assert RUNS_SESSION_KEY not in bob_client.session
+    first_step = bob_client.get("/cases/new/", follow=True)  # none in progress: a new one
+    assert "filled in from the saved one" not in html_of(first_step)
+    review = html_of(bob_client.get(first_step.request["PATH_INFO"].replace("tumour", "review")))
+    assert "This step is not complete." in review
+    assert "Small intestine" not in review
 
-    # Nothing of Alice's case was put into Bob's wizard.
-    assert "This step is not complete." in html
-    assert "Small intestine" not in html
-    assert "filled in from the saved one" not in html
+
+def test_starting_from_a_case_is_a_post_a_get_changes_nothing(alice_client, case):
+    # A link from anywhere must not replace what the wizard holds.
+    response = alice_client.get(detail(case) + "start/")
+
+    assert response.status_code == 405
+    assert RUNS_SESSION_KEY not in alice_client.session
+
+
+def test_the_case_page_starts_from_the_case_with_a_button(alice_client, case):
+    html = html_of(alice_client.get(detail(case)))
+
+    assert f'<form method="post" action="{detail(case)}start/" class="d-inline">' in html
+    assert 'class="btn btn-outline-secondary">Start a new case from this one</button>' in html
 
 
 # --- The case page -------------------------------------------------------------------
@@ -256,8 +282,9 @@ def test_a_case_from_a_version_no_longer_published_says_so(alice_client, case):
 def test_the_case_page_links_to_re_check_print_start_from_and_delete(alice_client, case):
     html = html_of(alice_client.get(detail(case)))
 
-    for suffix in ("recheck/", "print/", "start/", "delete/"):
+    for suffix in ("recheck/", "print/", "delete/"):
         assert f'href="{detail(case)}{suffix}"' in html
+    assert f'action="{detail(case)}start/"' in html
 
 
 # --- Print view ----------------------------------------------------------------------
@@ -693,8 +720,9 @@ def test_posting_the_confirmation_deletes_the_case_and_returns_to_the_history(
 def test_a_deleted_case_is_gone_from_every_case_url(alice_client, case):
     alice_client.post(detail(case) + "delete/")
 
-    for suffix in ("", "print/", "recheck/", "delete/", "start/"):
+    for suffix in ("", "print/", "recheck/", "delete/"):
         assert alice_client.get(detail(case) + suffix).status_code == 404
+    assert alice_client.post(detail(case) + "start/").status_code == 404
 
 
 def test_deleting_a_case_leaves_a_record_of_who_when_and_which_case(alice, alice_client, case):
@@ -930,9 +958,10 @@ def test_starting_from_a_case_opens_the_review_with_every_input(
 ):
     saved = make_case(alice, **facts)
 
-    response = alice_client.get(detail(saved) + "start/", follow=True)
+    response = alice_client.post(detail(saved) + "start/", follow=True)
 
-    assert response.redirect_chain == [("/cases/new/review/", 302)]
+    [(review, status)] = response.redirect_chain
+    assert re.fullmatch(REVIEW_OF_A_NEW_RUN, review) and status == 302
     html = html_of(response)
     assert "A new case, filled in from the saved one." in html
     assert review_answers(html) == expected
@@ -941,13 +970,11 @@ def test_starting_from_a_case_opens_the_review_with_every_input(
 def test_finishing_a_case_started_from_another_saves_a_new_case_with_the_same_facts(
     alice, alice_client, case
 ):
-    alice_client.get(detail(case) + "start/")
+    tab = Tab(alice_client)
+    tab.open(detail(case))
+    tab.press("Start a new case from this one")
 
-    response = alice_client.post(
-        "/cases/new/review/",
-        {"case_wizard-current_step": "review", "review-reference": "MDT-14 again"},
-        follow=True,
-    )
+    response = tab.press("Show recommendations", {"review-reference": "MDT-14 again"})
 
     new = Case.objects.owned_by(alice).exclude(pk=case.pk).get()
     assert response.redirect_chain[-1] == (detail(new), 302)
@@ -960,20 +987,21 @@ def test_finishing_a_case_started_from_another_saves_a_new_case_with_the_same_fa
 
 
 def test_a_case_started_from_another_can_be_changed_before_it_is_saved(alice, alice_client, case):
-    alice_client.get(detail(case) + "start/")
+    tab = Tab(alice_client)
+    tab.open(detail(case))
+    tab.press("Start a new case from this one")
+    tab.press("Change pathology")
 
-    changed = alice_client.post(
-        "/cases/new/pathology/",
+    tab.press(
+        "Save and return to review",
         {
-            "case_wizard-current_step": "pathology",
             "pathology-differentiation": "well",
             "pathology-ki67_percent": "25",
             "pathology-mitoses_per_10hpf": "2",
-            "return_to_review": "1",
         },
     )
-    assert changed.status_code == 302 and changed.url == "/cases/new/review/"
-    alice_client.post("/cases/new/review/", {"case_wizard-current_step": "review"}, follow=True)
+    assert re.fullmatch(REVIEW_OF_A_NEW_RUN, tab.url)
+    tab.press("Show recommendations")
 
     new = Case.objects.owned_by(alice).exclude(pk=case.pk).get()
     assert new.snapshot["facts"] == {**case.snapshot["facts"], "ki67_percent": 25}

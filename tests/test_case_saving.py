@@ -8,11 +8,12 @@ key), the clinician, the time and an optional reference that must not identify a
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -23,13 +24,14 @@ from guidance.models import Case, CaseIsImmutable, GuidelineVersion, Section
 from guidance.wizard import CaseWizard
 from tests.factories import case_facts, make_case, make_clinician
 from tests.wizard_client import (
-    DONE_URL,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
     SMALL_INSULINOMA,
     STEP_FIELDS,
     WARNED_RECTUM,
+    Tab,
     answer_steps,
+    done_url,
     post_step,
     run_wizard,
     step_url,
@@ -199,10 +201,10 @@ def test_each_finished_wizard_is_a_new_case(alice_client):
 def test_getting_done_again_after_saving_saves_nothing_more(alice_client):
     run_wizard(alice_client, LOCALISED_COLON)
 
-    again = alice_client.get(DONE_URL)
+    again = alice_client.get(done_url(alice_client))
 
-    # The answers were cleared when the case was saved: back to the first step.
-    assert (again.status_code, again.url) == (302, step_url("tumour"))
+    # The run is over once its case is saved: the done URL now shows that case.
+    assert (again.status_code, again.url) == (302, the_case_url(Case.objects.get()))
     assert Case.objects.count() == 1
 
 
@@ -212,7 +214,7 @@ def test_getting_done_again_after_saving_saves_nothing_more(alice_client):
 def test_the_review_step_reminds_not_to_enter_patient_identifiers(alice_client):
     answer_steps(alice_client, LOCALISED_COLON, until="review")
 
-    html = alice_client.get(step_url("review")).content.decode()
+    html = alice_client.get(step_url(alice_client, "review")).content.decode()
 
     assert 'name="review-reference"' in html
     assert "Case reference (optional)" in html
@@ -256,7 +258,7 @@ def test_a_reference_that_looks_like_an_identifier_is_refused_and_nothing_saved(
     assert "looks like a patient identifier" in errors["reference"][0]
     assert "looks like a patient identifier" in response.content.decode()
     # Even going to the done URL directly saves nothing: the review was not accepted.
-    assert alice_client.get(DONE_URL).status_code == 302
+    assert alice_client.get(done_url(alice_client)).status_code == 302
     assert not Case.objects.exists()
 
 
@@ -309,7 +311,7 @@ def test_a_reference_over_40_characters_is_refused_and_nothing_saved(alice_clien
     assert review_errors(response)["reference"] == [
         "Ensure this value has at most 40 characters (it has 41)."
     ]
-    alice_client.get(DONE_URL)
+    alice_client.get(done_url(alice_client))
     assert not Case.objects.exists()
 
 
@@ -399,12 +401,10 @@ def test_after_a_failed_save_the_answers_are_kept_for_another_try(
         assert run_wizard(alice_client_no_raise, LOCALISED_COLON).status_code == 503
 
     # The wizard reopens at the review with every answer still there; one submit saves it.
-    review = alice_client_no_raise.get("/cases/new/review/")
+    review = alice_client_no_raise.get(step_url(alice_client_no_raise, "review"))
     assert review.status_code == 200
     assert "Colon" in review.content.decode()
-    response = alice_client_no_raise.post(
-        "/cases/new/review/", {"case_wizard-current_step": "review", "review-reference": ""}
-    )
+    response = post_step(alice_client_no_raise, "review", reference="")
     done = alice_client_no_raise.get(response.url)
     assert done.url == the_case_url(Case.objects.get())
 
@@ -587,9 +587,65 @@ def test_saving_runs_a_fixed_number_of_queries(
         content.published()  # as any earlier request in this process would have done
     answer_steps(alice_client, facts)
 
+    url = done_url(alice_client)
     with django_assert_num_queries(DONE_QUERIES if warm else DONE_QUERIES + LOADING_THE_TEXT):
-        response = alice_client.get(DONE_URL)
+        response = alice_client.get(url)
 
     assert response.status_code == 302
     snapshot = Case.objects.get().snapshot
     assert (len(snapshot["recommendations"]), len(snapshot["warnings"])) == (sections, warnings)
+
+
+# --- One case per run of the wizard -------------------------------------------------------
+
+
+def test_submitting_the_same_review_again_lands_on_the_case_already_saved(alice_client):
+    first = Tab(alice_client)
+    first.start(LOCALISED_COLON)
+    second = Tab(alice_client)  # the review open twice (a second tab, or Back in the browser)
+    second.open(first.url)
+
+    first.answer("review", LOCALISED_COLON, reference="MDT 6")
+    second.answer("review", LOCALISED_COLON, reference="MDT 6")
+
+    case = Case.objects.get()
+    assert first.url == second.url == the_case_url(case)
+    assert second.status_code == 200
+
+
+SUBMITS = 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_submits_of_one_review_at_once_save_one_case(alice):
+    # Four requests at once, each on its own database connection, as from four workers.
+    browser = Client()
+    browser.force_login(alice)
+    tab = Tab(browser)
+    tab.start(LOCALISED_COLON)
+    tabs = []
+    for _ in range(SUBMITS):
+        client = Client()
+        client.cookies = browser.cookies
+        twin = Tab(client)
+        twin.response, twin.url = tab.response, tab.url
+        tabs.append(twin)
+    ready = threading.Barrier(SUBMITS)
+
+    def submit(twin: Tab) -> None:
+        try:
+            ready.wait()
+            twin.answer("review", LOCALISED_COLON, reference="MDT 7")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(twin,)) for twin in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    case = Case.objects.get()
+    assert [twin.url for twin in tabs] == [the_case_url(case)] * SUBMITS
+    assert [twin.status_code for twin in tabs] == [200] * SUBMITS
+    assert case.reference == "MDT 7"

@@ -27,15 +27,18 @@ from guidance.wizard import ReviewForm
 from tests.factories import PASSWORD
 from tests.wizard_client import (
     LOCALISED_COLON,
-    MANAGEMENT_FIELD,
-    START_URL,
     answer_steps,
+    management_field,
     post_step,
+    start,
 )
 
 LOGIN_URL = "/accounts/login/"
 HISTORY_URL = "/cases/"
-WIZARD_PREFIX = MANAGEMENT_FIELD.removesuffix("-current_step")  # "case_wizard"
+# A run's management field, as the wizard names it: the wizard's name and the run's id.
+RUN = "0123456789abcdef0123456789abcdef"
+MANAGEMENT_FIELD = f"case_wizard_{RUN}-current_step"
+WIZARD_PREFIX = MANAGEMENT_FIELD.removesuffix("-current_step")
 
 # Breaks out of an attribute and opens a script if anything is left unescaped; quotes of
 # both kinds and an ampersand too. 37 characters: fits the 40-character text fields.
@@ -824,7 +827,7 @@ def test_the_login_page_renders_its_fields_without_crispy(client):
     root = page(response)
 
     no_crispy(response)
-    form = root.one("form", method="post")
+    form = root.one("main").one("form", method="post")  # not the navigation's "New case"
     for name, kind in (("username", "text"), ("password", "password")):
         box = form.one("input", name=name)
         assert box.attrs["type"] == kind
@@ -855,7 +858,7 @@ def test_a_wrong_password_is_a_non_field_error_and_is_not_echoed(client, alice):
     root = page(response)
 
     no_crispy(response)
-    alert = root.one("form", method="post").one(cls="alert-danger")
+    alert = root.one("main").one("form", method="post").one(cls="alert-danger")
     assert alert.attrs["role"] == "alert"
     assert "correct username and password" in alert.text()
     assert root.by_id("id_username").attrs["value"] == "alice"
@@ -886,13 +889,13 @@ def test_a_wizard_step_with_a_wrong_number_shows_the_error_on_that_field(client)
     assert mitoses.attrs["value"] == "3" and "aria-invalid" not in mitoses.attrs
     radios = root.find_all("input", type="radio", name="pathology-differentiation")
     assert checked_values(radios) == ["poor"]
-    management = root.one("input", name=MANAGEMENT_FIELD)
+    management = root.one("input", name=management_field(client))
     assert management.attrs["type"] == "hidden" and management.attrs["value"] == "pathology"
 
 
 @pytest.mark.django_db
 def test_a_wizard_step_with_a_missing_answer_marks_its_radio_group(client):
-    client.get(START_URL, follow=True)
+    start(client)
     response = post_step(
         client, "tumour", site="colon", tumour_type="non_functional", hormonal_symptoms=None
     )

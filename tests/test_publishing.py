@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -828,7 +829,12 @@ def test_the_impact_report_runs_the_same_queries_for_5_or_50_cases(
 
     def save_cases(count):
         for _ in range(count):
-            Case.record(clinician=alice, guideline_version_id=version_1.pk, shown=shown)
+            Case.record(
+                clinician=alice,
+                guideline_version_id=version_1.pk,
+                shown=shown,
+                run_token=uuid.uuid4(),
+            )
 
     # 1. the draft's sections   2. the draft's warning texts
     # 3. the versions the saved cases used (one here)

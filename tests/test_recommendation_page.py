@@ -1,4 +1,4 @@
-"""The recommendation page (/cases/new/done/ at the end of the wizard) and the landing page.
+"""The recommendation page (/cases/new/<run>/done/ at the end of the wizard) and the landing page.
 
 Cases are run through the real wizard with run_wizard(); what the page should show is
 read from the engine's result for the same facts and from the published guideline
@@ -20,7 +20,6 @@ from guidance import content, engine
 from guidance.models import GuidelineVersion, Section
 from tests.wizard_client import (
     DEFAULTS,
-    DONE_URL,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
     POORLY_DIFFERENTIATED,
@@ -28,6 +27,7 @@ from tests.wizard_client import (
     WARNED_RECTUM,
     answer_steps,
     case,
+    done_url,
     run_wizard,
 )
 
@@ -328,8 +328,9 @@ def test_the_done_page_runs_five_queries_however_many_sections_and_warnings_appl
     #    content.published()): unchanged, so the sections and warning texts come from memory
     # 3-5. the wizard reset written back to the session: SAVEPOINT, UPDATE django_session,
     #    RELEASE SAVEPOINT (the session save's atomic block inside the test transaction)
+    url = done_url(client)
     with django_assert_num_queries(5):
-        response = client.get(DONE_URL)
+        response = client.get(url)
 
     html = response.content.decode()
     assert len(attribute(html, "data-section")) == sections
@@ -345,8 +346,9 @@ def test_the_first_done_page_loads_the_guideline_text_in_three_more_queries(
     # Nothing in memory (as after a restart): the five queries above, and after the raw
     # query three more: the published version JOIN its guideline, all its sections, all its
     # warning texts (read whether or not this case has a warning)
+    url = done_url(client)
     with django_assert_num_queries(8):
-        response = client.get(DONE_URL)
+        response = client.get(url)
 
     html = response.content.decode()
     assert len(attribute(html, "data-section")) == sections
@@ -399,16 +401,17 @@ def test_the_landing_page_names_a_newly_published_version(client):
     assert "version 1," not in html
 
 
-def test_the_landing_page_links_to_a_new_case(client):
+def test_the_landing_page_starts_a_new_case_with_a_post(client):
     response = client.get("/")
 
     assert response.status_code == 200
-    assert '<a class="btn btn-primary btn-lg" href="/cases/new/?reset=1">Start a case</a>' in (
-        response.content.decode()
+    html = response.content.decode()
+    assert (
+        '<form method="post" action="/cases/new/" class="d-inline d-print-none">' in html
+        and '<button type="submit" class="btn btn-primary btn-lg">Start a case</button>' in html
     )
-    assert client.get("/cases/new/?reset=1", follow=True).redirect_chain[-1][0] == (
-        "/cases/new/tumour/?reset=1"
-    )
+    started = client.post("/cases/new/", follow=True)
+    assert re.fullmatch(r"/cases/new/[0-9a-f]{32}/tumour/", started.redirect_chain[-1][0])
 
 
 def test_the_landing_page_says_when_no_guideline_is_published(client):

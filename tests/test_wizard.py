@@ -10,20 +10,26 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
+from guidance.models import Case
+from guidance.wizard import RUNS_KEPT
 from tests.wizard_client import (
-    DONE_URL,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
-    SESSION_KEY,
-    START_URL,
+    RUNS_SESSION_KEY,
+    SMALL_RECTUM,
+    Tab,
     answer_steps,
     answers_for,
     case,
+    done_url,
     encode,
     form_values,
     post_step,
     run_wizard,
+    session_key,
+    start,
     step_url,
 )
 
@@ -45,12 +51,18 @@ def progress(response) -> str:
     return match.group()
 
 
-def change_url(step: str) -> str:
-    return step_url(step) + "?change=1"
+def change_url(client, step: str) -> str:
+    return step_url(client, step) + "?change=1"
 
 
 def path(url: str) -> str:
     return urlsplit(url).path
+
+
+def lands_on(client, url: str) -> str:
+    """Where a GET of ``url`` ends up, redirects followed."""
+    response = client.get(url, follow=True)
+    return response.redirect_chain[-1][0] if response.redirect_chain else url
 
 
 def submit(client, page, url: str, **answers):
@@ -76,9 +88,9 @@ def review_rows(response) -> list[tuple[str, str]]:
 def tamper(client, step: str, field: str, value: str) -> None:
     """Change one stored answer behind the wizard's back, as a forged session would."""
     session = client.session
-    wizard = session[SESSION_KEY]
+    wizard = session[session_key(client)]
     wizard["step_data"][step][f"{step}-{field}"] = [value]
-    session[SESSION_KEY] = wizard
+    session[session_key(client)] = wizard
     session.save()
 
 
@@ -87,7 +99,7 @@ def tamper(client, step: str, field: str, value: str) -> None:
 
 def test_every_step_of_a_colon_case_shows_its_place_in_four_steps(client):
     steps = ["tumour", "pathology", "extent", "review"]
-    response = client.get(START_URL, follow=True)
+    response = start(client)
     for number, step in enumerate(steps, start=1):
         assert response.status_code == 200
         assert current_step(response) == step
@@ -109,7 +121,7 @@ def test_the_step_count_grows_as_the_pancreas_and_metastases_steps_come_into_pla
         "metastases": "Step 5 of 6",
         "review": "Step 6 of 6",
     }
-    response = client.get(START_URL, follow=True)
+    response = start(client)
     for step, shown in expected.items():
         assert current_step(response) == step
         assert progress(response) == shown
@@ -123,7 +135,7 @@ def test_the_step_count_grows_as_the_pancreas_and_metastases_steps_come_into_pla
 
 def test_it_asks_for_the_region_of_a_pancreatic_tumour(client):
     response = answer_steps(client, PANCREATIC_LOCALISED, until="pancreas")
-    assert response.url == step_url("pancreas")
+    assert response.url == step_url(client, "pancreas")
 
     page = client.get(response.url)
     assert current_step(page) == "pancreas"
@@ -133,17 +145,17 @@ def test_it_asks_for_the_region_of_a_pancreatic_tumour(client):
 
 def test_it_skips_the_pancreas_step_for_a_colon_tumour(client):
     response = answer_steps(client, LOCALISED_COLON, until="pathology")
-    assert response.url == step_url("pathology")
+    assert response.url == step_url(client, "pathology")
 
     page = client.get(response.url)
     assert page.context["wizard"]["steps"].all == ["tumour", "pathology", "extent", "review"]
     # Asking for the skipped step by URL starts the wizard at its first step.
-    assert client.get(step_url("pancreas")).url == step_url("tumour")
+    assert client.get(step_url(client, "pancreas")).url == step_url(client, "tumour")
 
 
 def test_it_asks_whether_distant_metastases_are_resectable(client):
     response = answer_steps(client, METASTATIC_SMALL_BOWEL, until="metastases")
-    assert response.url == step_url("metastases")
+    assert response.url == step_url(client, "metastases")
 
     page = client.get(response.url)
     assert current_step(page) == "metastases"
@@ -152,7 +164,7 @@ def test_it_asks_whether_distant_metastases_are_resectable(client):
 
 def test_it_skips_the_metastases_step_for_localised_disease(client):
     response = answer_steps(client, LOCALISED_COLON, until="review")
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
 
     page = client.get(response.url)
     assert "metastases" not in page.context["wizard"]["steps"].all
@@ -167,7 +179,7 @@ def test_back_from_pathology_shows_the_tumour_answers_still_chosen(client):
 
     response = post_step(client, "pathology", back_to="tumour")
     assert response.status_code == 302
-    assert response.url == step_url("tumour")
+    assert response.url == step_url(client, "tumour")
 
     page = client.get(response.url)
     assert current_step(page) == "tumour"
@@ -180,7 +192,7 @@ def test_back_keeps_what_was_typed_on_the_step_being_left(client):
 
     post_step(client, "pathology", back_to="tumour", **typed)
     forward = post_step(client, "tumour", **answers_for("tumour", LOCALISED_COLON))
-    assert forward.url == step_url("pathology")
+    assert forward.url == step_url(client, "pathology")
 
     page = client.get(forward.url)
     expect_step_values(page, "pathology", typed)
@@ -191,7 +203,7 @@ def test_back_works_even_when_the_step_being_left_is_invalid(client):
 
     response = post_step(client, "extent", back_to="pathology", size_mm="0", extent="")
     assert response.status_code == 302
-    assert response.url == step_url("pathology")
+    assert response.url == step_url(client, "pathology")
 
 
 def test_going_back_through_every_step_keeps_every_answer(client):
@@ -200,7 +212,7 @@ def test_going_back_through_every_step_keeps_every_answer(client):
 
     for leaving, arriving in zip(steps, steps[1:], strict=False):
         response = post_step(client, leaving, back_to=arriving)
-        assert response.url == step_url(arriving)
+        assert response.url == step_url(client, arriving)
         page = client.get(response.url)
         assert current_step(page) == arriving
         expect_step_values(page, arriving, PANCREATIC_METASTATIC)
@@ -214,12 +226,12 @@ def test_back_to_a_step_the_new_answers_skip_stays_on_the_step_being_left(client
     response = post_step(client, "tumour", back_to="pancreas", **stomach)
 
     assert response.status_code == 302
-    assert response.url == step_url("tumour")
+    assert response.url == step_url(client, "tumour")
     page = client.get(response.url)
     assert current_step(page) == "tumour"
     expect_step_values(page, "tumour", case(PANCREATIC_LOCALISED, site="stomach"))
     assert "pancreas" not in page.context["wizard"]["steps"].all
-    assert client.get("/cases/new/").url == step_url("tumour")
+    assert lands_on(client, "/cases/new/") == step_url(client, "tumour")
 
 
 def test_a_stored_step_that_no_longer_applies_starts_the_wizard_again(client):
@@ -227,15 +239,12 @@ def test_a_stored_step_that_no_longer_applies_starts_the_wizard_again(client):
     # left it) is not a server error on every later page.
     answer_steps(client, LOCALISED_COLON, until="review")
     session = client.session
-    session[SESSION_KEY]["step"] = "pancreas"
+    session[session_key(client)]["step"] = "pancreas"
     session.save()
 
-    response = client.get("/cases/new/")
-
-    assert response.status_code == 302
-    assert response.url == step_url("tumour")
-    assert client.get(step_url("pancreas")).url == step_url("tumour")
-    assert client.get(step_url("tumour")).status_code == 200
+    assert lands_on(client, "/cases/new/") == step_url(client, "tumour")
+    assert client.get(step_url(client, "pancreas")).url == step_url(client, "tumour")
+    assert client.get(step_url(client, "tumour")).status_code == 200
 
 
 # --- Changing an answer from the review ------------------------------------------------
@@ -243,10 +252,10 @@ def test_a_stored_step_that_no_longer_applies_starts_the_wizard_again(client):
 
 def test_a_change_link_returns_to_the_review(client):
     answer_steps(client, LOCALISED_COLON, until="review")
-    review = client.get(step_url("review"))
-    assert f'href="{change_url("pathology")}"' in review.content.decode()
+    review = client.get(step_url(client, "review"))
+    assert f'href="{change_url(client, "pathology")}"' in review.content.decode()
 
-    page = client.get(change_url("pathology"))
+    page = client.get(change_url(client, "pathology"))
     assert current_step(page) == "pathology"
     assert form_values(page)["return_to_review"] == "1"
     assert "Save and return to review" in page.content.decode()
@@ -254,16 +263,16 @@ def test_a_change_link_returns_to_the_review(client):
     response = post_step(
         client,
         "pathology",
-        url=change_url("pathology"),
+        url=change_url(client, "pathology"),
         return_to_review=True,
         **answers_for("pathology", case(LOCALISED_COLON, ki67_percent=7)),
     )
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
     assert "Ki-67 7 % is within 3 to 20 %: G2" in client.get(response.url).content.decode()
 
 
 def test_a_step_reached_normally_has_no_way_back_to_the_review(client):
-    page = client.get(START_URL, follow=True)
+    page = start(client)
     assert "return_to_review" not in form_values(page)
 
 
@@ -273,7 +282,7 @@ def test_an_invalid_change_keeps_the_way_back_to_the_review(client):
     page = post_step(
         client,
         "extent",
-        url=change_url("extent"),
+        url=change_url(client, "extent"),
         return_to_review=True,
         **answers_for("extent", case(LOCALISED_COLON, size_mm=0)),
     )
@@ -283,34 +292,34 @@ def test_an_invalid_change_keeps_the_way_back_to_the_review(client):
     response = post_step(
         client,
         "extent",
-        url=change_url("extent"),
+        url=change_url(client, "extent"),
         return_to_review=True,
         **answers_for("extent", case(LOCALISED_COLON, size_mm=18)),
     )
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
 
 
 def test_changing_the_site_from_pancreas_to_colon_drops_the_pancreas_step(client):
     answer_steps(client, PANCREATIC_LOCALISED, until="review")
-    assert 'data-step="pancreas"' in client.get(step_url("review")).content.decode()
+    assert 'data-step="pancreas"' in client.get(step_url(client, "review")).content.decode()
 
-    client.get(change_url("tumour"))
+    client.get(change_url(client, "tumour"))
     response = post_step(
         client,
         "tumour",
-        url=change_url("tumour"),
+        url=change_url(client, "tumour"),
         return_to_review=True,
         **answers_for("tumour", LOCALISED_COLON),
     )
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
 
     review = client.get(response.url)
     assert review.context["wizard"]["steps"].all == ["tumour", "pathology", "extent", "review"]
     assert 'data-step="pancreas"' not in review.content.decode()
     assert progress(review) == "Step 4 of 4"
 
-    assert post_step(client, "review").url == DONE_URL
-    result = client.get(DONE_URL)
+    assert post_step(client, "review").url == done_url(client)
+    result = client.get(done_url(client))
     assert result.status_code == 200
     html = result.content.decode()
     assert "Region of the pancreas" not in html
@@ -323,20 +332,20 @@ def test_changing_the_site_from_pancreas_to_colon_drops_the_pancreas_step(client
 def test_changing_extent_to_distant_metastases_asks_about_the_metastases_first(client):
     answer_steps(client, LOCALISED_COLON, until="review")
 
-    client.get(change_url("extent"))
+    client.get(change_url(client, "extent"))
     response = post_step(
         client,
         "extent",
-        url=change_url("extent"),
+        url=change_url(client, "extent"),
         return_to_review=True,
         **answers_for("extent", case(LOCALISED_COLON, extent="distant_metastases")),
     )
-    assert path(response.url) == step_url("metastases")
+    assert path(response.url) == step_url(client, "metastases")
     page = client.get(response.url)
     assert current_step(page) == "metastases"
 
     response = submit(client, page, response.url, metastases_resectable="no")
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
     review = client.get(response.url).content.decode()
     assert 'data-step="metastases"' in review
     assert "Not resectable" in review
@@ -347,20 +356,20 @@ def test_changing_the_site_to_pancreas_asks_for_the_region_then_returns_to_the_r
     # through pathology and extent again (metastases, the last step, hides this).
     answer_steps(client, LOCALISED_COLON, until="review")
 
-    client.get(change_url("tumour"))
+    client.get(change_url(client, "tumour"))
     response = post_step(
         client,
         "tumour",
-        url=change_url("tumour"),
+        url=change_url(client, "tumour"),
         return_to_review=True,
         **answers_for("tumour", PANCREATIC_LOCALISED),
     )
-    assert path(response.url) == step_url("pancreas")
+    assert path(response.url) == step_url(client, "pancreas")
     page = client.get(response.url)
     assert current_step(page) == "pancreas"
 
     response = submit(client, page, response.url, pancreas_region="body")
-    assert response.url == step_url("review")
+    assert response.url == step_url(client, "review")
 
 
 # --- Bad input -------------------------------------------------------------------------
@@ -460,7 +469,7 @@ def test_markup_typed_into_a_number_is_shown_back_escaped(client):
 
 
 def test_an_empty_tumour_step_marks_every_question(client):
-    client.get(START_URL)
+    start(client)
     response = post_step(client, "tumour")
 
     assert response.status_code == 200
@@ -485,67 +494,79 @@ def test_a_pancreatic_tumour_needs_its_region(client):
 def test_a_tampered_step_name_is_rejected(client):
     answer_steps(client, LOCALISED_COLON, until="extent")
 
-    response = post_step(client, "bogus", url=step_url("extent"), size_mm="10")
+    response = post_step(client, "bogus", url=step_url(client, "extent"), size_mm="10")
 
     assert response.status_code == 400
     assert OUT_OF_DATE in response.content.decode()
     # The case in progress is kept: the wizard carries on where it was.
-    assert client.get("/cases/new/").url == step_url("extent")
-    assert form_values(client.get(step_url("tumour")))["tumour-site"] == "colon"
+    assert lands_on(client, "/cases/new/") == step_url(client, "extent")
+    assert form_values(client.get(step_url(client, "tumour")))["tumour-site"] == "colon"
 
 
 def test_a_post_without_the_management_form_is_a_400(client):
-    client.get(START_URL)
+    start(client)
 
-    response = client.post(step_url("tumour"), {"tumour-site": "colon"})
-
-    assert response.status_code == 400
-
-
-def test_posting_the_review_in_a_fresh_session_is_rejected(client):
-    response = post_step(client, "review")
+    response = client.post(step_url(client, "tumour"), {"tumour-site": "colon"})
 
     assert response.status_code == 400
-    assert "already been submitted or has expired" in response.content.decode()
+
+
+NOT_IN_PROGRESS = "This case is no longer in progress"
+A_RUN_NEVER_STARTED = "0123456789abcdef0123456789abcdef"
+
+
+def test_posting_the_review_of_a_case_never_started_here_is_rejected(client):
+    client.wizard_run = A_RUN_NEVER_STARTED
+
+    response = post_step(client, "review", shown="")
+
+    assert response.status_code == 400
+    assert NOT_IN_PROGRESS in response.content.decode()
+    assert NOTHING_SAVED in response.content.decode()
     assert response.templates[0].name == "guidance/wizard_rejected.html"
+    assert RUNS_SESSION_KEY not in client.session
 
 
 def test_replaying_the_review_after_the_case_is_done_is_rejected(client):
     assert run_wizard(client, LOCALISED_COLON).status_code == 200
 
-    replay = post_step(client, "review")
+    replay = post_step(client, "review", shown="")
     assert replay.status_code == 400
-    assert "already been submitted or has expired" in replay.content.decode()
+    assert NOT_IN_PROGRESS in replay.content.decode()
 
     old_step = post_step(client, "extent", **answers_for("extent", LOCALISED_COLON))
     assert old_step.status_code == 400
+    assert session_key(client) not in client.session
 
 
 def test_refreshing_the_done_url_does_not_show_the_case_again(client):
     first = run_wizard(client, LOCALISED_COLON)
     assert 'data-section="curative-excision"' in first.content.decode()
 
-    refresh = client.get(DONE_URL)
+    refresh = client.get(done_url(client))
 
-    assert refresh.status_code == 302
-    assert refresh.url == step_url("tumour")
-    page = client.get(refresh.url)
-    assert form_values(page)["tumour-site"] == ""
-    assert "data-section" not in page.content.decode()
+    assert refresh.status_code == 404
+    html = refresh.content.decode()
+    assert NOT_IN_PROGRESS in html
+    assert "data-section" not in html
+    assert ">Start a new case</button>" in html
 
 
-def test_the_done_url_in_a_fresh_session_goes_to_the_first_step(client):
-    response = client.get(DONE_URL)
+def test_the_done_url_of_a_case_never_started_here_shows_nothing(client):
+    response = client.get(done_url(client, run=A_RUN_NEVER_STARTED))
 
-    assert response.status_code == 302
-    assert response.url == step_url("tumour")
+    assert response.status_code == 404
+    assert NOT_IN_PROGRESS in response.content.decode()
+    assert "data-section" not in response.content.decode()
 
 
 def test_an_unknown_step_in_the_url_goes_to_the_first_step(client):
-    response = client.get(step_url("bogus"))
+    start(client)
+
+    response = client.get(step_url(client, "bogus"))
 
     assert response.status_code == 302
-    assert response.url == step_url("tumour")
+    assert response.url == step_url(client, "tumour")
 
 
 # --- The final submit re-validates every step ------------------------------------------
@@ -556,11 +577,11 @@ def test_the_final_submit_revalidates_a_tampered_step(client):
     tamper(client, "pathology", "mitoses_per_10hpf", "2.5")
 
     response = post_step(client, "review")
-    assert response.url == DONE_URL
-    done = client.get(DONE_URL)
+    assert response.url == done_url(client)
+    done = client.get(done_url(client))
 
     assert done.status_code == 302
-    assert done.url == step_url("pathology")
+    assert done.url == step_url(client, "pathology")
     page = client.get(done.url)
     assert current_step(page) == "pathology"
     assert "Enter the mitotic count as a whole number." in page.content.decode()
@@ -571,9 +592,9 @@ def test_the_final_submit_revalidates_a_tampered_choice(client):
     tamper(client, "tumour", "site", "mars")
 
     post_step(client, "review")
-    done = client.get(DONE_URL)
+    done = client.get(done_url(client))
 
-    assert done.url == step_url("tumour")
+    assert done.url == step_url(client, "tumour")
     assert "data-section" not in client.get(done.url).content.decode()
 
 
@@ -588,25 +609,25 @@ def test_an_invalid_answer_left_behind_by_back_is_caught_at_the_final_submit(cli
         extent="localised",
         ssr_imaging="not_done",
     )
-    client.get(step_url("review"))
+    client.get(step_url(client, "review"))
 
-    assert post_step(client, "review").url == DONE_URL
-    done = client.get(DONE_URL)
+    assert post_step(client, "review").url == done_url(client)
+    done = client.get(done_url(client))
 
-    assert done.url == step_url("extent")
+    assert done.url == step_url(client, "extent")
     page = client.get(done.url)
     assert "Size must be greater than 0 and at most 300 mm." in page.content.decode()
 
 
 def test_asking_for_recommendations_with_steps_unanswered_goes_to_the_first_of_them(client):
     answer_steps(client, LOCALISED_COLON, until="pathology")
-    review = client.get(step_url("review"))
+    review = client.get(step_url(client, "review"))
     assert review.content.decode().count("This step is not complete.") == 2
 
-    assert post_step(client, "review").url == DONE_URL
-    done = client.get(DONE_URL)
+    assert post_step(client, "review").url == done_url(client)
+    done = client.get(done_url(client))
 
-    assert done.url == step_url("pathology")
+    assert done.url == step_url(client, "pathology")
 
 
 def test_a_step_that_no_longer_applies_is_rejected(client):
@@ -625,7 +646,7 @@ def test_a_step_that_no_longer_applies_is_rejected(client):
 def test_the_review_shows_every_answer_and_the_grade_with_its_explanation(client):
     answer_steps(client, PANCREATIC_METASTATIC, until="review")
 
-    review = client.get(step_url("review"))
+    review = client.get(step_url(client, "review"))
 
     assert current_step(review) == "review"
     html = review.content.decode()
@@ -644,7 +665,7 @@ def test_the_review_shows_every_answer_and_the_grade_with_its_explanation(client
     ]
     assert review_rows(review) == shown
     for step in ("tumour", "pancreas", "pathology", "extent", "metastases"):
-        assert f'href="{change_url(step)}"' in html
+        assert f'href="{change_url(client, step)}"' in html
     assert "This step is not complete." not in html
     assert "Grade from the pathology: G2" in html
     assert "Ki-67 4 % is within 3 to 20 %: G2" in html
@@ -656,7 +677,7 @@ def test_the_review_says_when_the_grade_is_unknown(client):
     answers = case(LOCALISED_COLON, ki67_percent=None, mitoses_per_10hpf=None)
     answer_steps(client, answers, until="review")
 
-    review = client.get(step_url("review"))
+    review = client.get(step_url(client, "review"))
 
     html = review.content.decode()
     assert "Grade from the pathology: unknown" in html
@@ -691,6 +712,122 @@ def test_showing_a_step_runs_a_fixed_number_of_queries(client, django_assert_num
     #    marks the session changed whenever it reads the answers, so it is written back
     #    (the session save's atomic block, a savepoint inside the test's transaction)
     with django_assert_num_queries(4):
-        response = client.get(step_url("pathology"))
+        response = client.get(step_url(client, "pathology"))
 
     assert current_step(response) == "pathology"
+
+
+# --- Each run of the wizard is one case --------------------------------------------------
+
+NOTHING_SAVED = "Nothing was saved."
+
+
+def saved_facts(reference: str) -> dict:
+    return Case.objects.get(reference=reference).snapshot["facts"]
+
+
+def test_two_cases_in_two_tabs_of_one_session_each_save_their_own_answers(alice_client):
+    first, second = Tab(alice_client), Tab(alice_client)
+    first.start(SMALL_RECTUM)
+    second.start(METASTATIC_SMALL_BOWEL)
+
+    first.answer("review", SMALL_RECTUM, reference="MDT 1")
+    second.answer("review", METASTATIC_SMALL_BOWEL, reference="MDT 2")
+
+    assert Case.objects.count() == 2
+    assert saved_facts("MDT 1")["site"] == "rectum"
+    assert saved_facts("MDT 1")["size_mm"] == 7
+    assert saved_facts("MDT 2")["site"] == "small_intestine"
+    assert saved_facts("MDT 2")["extent"] == "distant_metastases"
+    assert first.url == Case.objects.get(reference="MDT 1").get_absolute_url()
+    assert second.url == Case.objects.get(reference="MDT 2").get_absolute_url()
+
+
+def test_a_new_case_in_another_tab_leaves_the_case_in_progress_as_it_was(client):
+    first, second = Tab(client), Tab(client)
+    first.start(LOCALISED_COLON, until="extent")
+
+    second.start(METASTATIC_SMALL_BOWEL, until="extent")
+    first.answer("extent", LOCALISED_COLON)
+
+    rows = dict(review_rows(first.response))
+    assert rows["Primary site"] == "Colon"
+    assert rows["Size of the primary tumour (mm)"] == "15"
+    second.answer("extent", METASTATIC_SMALL_BOWEL)
+    second.answer("metastases", METASTATIC_SMALL_BOWEL)
+    assert dict(review_rows(second.response))["Primary site"] == "Small intestine"
+
+
+def test_a_review_whose_answers_changed_in_another_tab_saves_nothing(alice_client):
+    first = Tab(alice_client)
+    first.start(LOCALISED_COLON)
+    # The same case open in a second tab, where the Ki-67 is changed from the review.
+    second = Tab(alice_client)
+    second.open(first.url)
+    second.press("Change pathology")
+    second.press(
+        "Save and return to review",
+        {"pathology-ki67_percent": "25", "pathology-mitoses_per_10hpf": "1"},
+    )
+    assert "Ki-67 25 % is above 20 %: G3" in second.html
+
+    first.answer("review", LOCALISED_COLON, reference="MDT 3")
+
+    assert first.status_code == 400
+    assert NOTHING_SAVED in first.html
+    assert "changed after this review was shown" in first.html
+    assert not Case.objects.exists()
+    # Reviewed again, the case shows the answers as they now are, and saves them.
+    first.press("Review the case again")
+    assert "Ki-67 25 % is above 20 %: G3" in first.html
+    first.answer("review", LOCALISED_COLON, reference="MDT 3")
+    assert saved_facts("MDT 3")["ki67_percent"] == 25
+    assert Case.objects.get().grade == "G3"
+
+
+def test_a_review_whose_answers_are_gone_saves_nothing_and_says_so(alice_client):
+    first = Tab(alice_client)
+    first.start(LOCALISED_COLON)
+    # So many newer cases started in other tabs that this one is no longer kept.
+    other = Tab(alice_client)
+    for _ in range(RUNS_KEPT):
+        other.start(LOCALISED_COLON, until="tumour")
+
+    first.answer("review", LOCALISED_COLON, reference="MDT 4")
+
+    assert first.status_code == 400
+    assert NOTHING_SAVED in first.html
+    assert "no longer in progress" in first.html
+    assert not Case.objects.exists()
+    first.press("Start a new case")
+    assert first.url.endswith("/tumour/")
+
+
+def test_the_most_recent_cases_started_are_all_kept(alice_client):
+    first = Tab(alice_client)
+    first.start(LOCALISED_COLON)
+    other = Tab(alice_client)
+    for _ in range(RUNS_KEPT - 1):
+        other.start(LOCALISED_COLON, until="tumour")
+
+    first.answer("review", LOCALISED_COLON, reference="MDT 5")
+
+    assert saved_facts("MDT 5")["site"] == "colon"
+
+
+def test_following_a_link_to_start_a_case_wipes_nothing(client):
+    # A GET (a link from another site, say) never changes the wizard: the old reset link
+    # now just leads to the case in progress.
+    tab = Tab(client)
+    tab.start(LOCALISED_COLON, until="extent")
+
+    client.get("/cases/new/?reset=1", follow=True)
+    tab.answer("extent", LOCALISED_COLON)
+
+    assert dict(review_rows(tab.response))["Primary site"] == "Colon"
+
+
+def test_starting_a_new_case_needs_the_csrf_token(client):
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.post("/cases/new/").status_code == 403

@@ -6,22 +6,29 @@ with JSON-style values: ``True``/``False`` for booleans, numbers for numbers, ``
 clinician would and returns what the done URL gives: the recommendation page for an
 anonymous visitor, the redirect to the saved case for a logged-in clinician.
 
+Each case is a run of the wizard with its own id in its URLs (``/cases/new/<run>/<step>/``),
+started by a POST to ``/cases/new/``. ``start(client)`` starts one and remembers it on the
+client (``client.wizard_run``): ``step_url(client, step)``, ``done_url(client)`` and
+``post_step`` then address that run. ``Tab`` is a browser tab, for several runs at once.
+
 The step names, their fields and the URLs are written out here rather than read from
 the app, so that a renamed step or field fails these tests instead of following along.
 """
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from django.http import HttpResponse
 from django.test import Client
 
-START_URL = "/cases/new/?reset=1"
-DONE_URL = "/cases/new/done/"
-MANAGEMENT_FIELD = "case_wizard-current_step"
-SESSION_KEY = "wizard_case_wizard"  # where formtools' session storage keeps the wizard
+NEW_CASE_URL = "/cases/new/"  # POST: a new run of the wizard
+RUN_URL = re.compile(r"^/cases/new/(?P<run>[0-9a-f]{32})/")
+RUNS_SESSION_KEY = "case_wizard_runs"  # the runs in progress in a session, oldest first
+REVIEWED_FIELD = "answers_shown"  # the review's digest of the answers it shows
 
 # Every step in wizard order, with the case facts it asks for.
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -128,11 +135,54 @@ def case(base: dict[str, Any] = LOCALISED_COLON, **overrides: Any) -> dict[str, 
     return {**base, **overrides}
 
 
+# --- Runs and their addresses ---------------------------------------------------------
+
+
+def run_of(url: str) -> str:
+    """The run a wizard URL belongs to."""
+    match = RUN_URL.match(urlsplit(url).path)
+    assert match, f"{url} is not a page of a run of the wizard"
+    return match["run"]
+
+
+def start(client: Client) -> HttpResponse:
+    """Start a new case as "New case" does; return its first step's page.
+
+    The run is remembered on the client (``client.wizard_run``) for the functions below.
+    """
+    page = client.post(NEW_CASE_URL, follow=True)
+    path = page.request["PATH_INFO"]
+    assert page.status_code == 200 and path.endswith("/tumour/"), (
+        f"{NEW_CASE_URL} led to {path} ({page.status_code}), not a new case's first step"
+    )
+    client.wizard_run = run_of(path)
+    return page
+
+
+def step_url(client: Client, step: str, *, run: str | None = None) -> str:
+    return f"/cases/new/{run or client.wizard_run}/{step}/"
+
+
+def done_url(client: Client, *, run: str | None = None) -> str:
+    return step_url(client, "done", run=run)
+
+
+def management_field(client: Client, *, run: str | None = None) -> str:
+    """The wizard's hidden step field: its name carries the run's id."""
+    return f"case_wizard_{run or client.wizard_run}-current_step"
+
+
+def session_key(client: Client, *, run: str | None = None) -> str:
+    """Where formtools' session storage keeps the run's answers."""
+    return f"wizard_case_wizard_{run or client.wizard_run}"
+
+
+def answers_shown(client: Client) -> str:
+    """The review page's digest of its answers, as a browser showing it would submit it."""
+    return form_values(client.get(step_url(client, "review"))).get(REVIEWED_FIELD, "")
+
+
 # --- Posting steps -------------------------------------------------------------------
-
-
-def step_url(step: str) -> str:
-    return f"/cases/new/{step}/"
 
 
 def encode(value: Any) -> str:
@@ -151,20 +201,25 @@ def post_step(
     back_to: str | None = None,
     return_to_review: bool = False,
     url: str | None = None,
+    shown: str | None = None,
     **fields: Any,
 ) -> HttpResponse:
-    """Post one step: the management form plus ``fields`` prefixed with the step name.
+    """Post one step of the client's run: the management form plus ``fields``, prefixed.
 
     ``back_to`` presses the Back button (``wizard_goto_step``); ``return_to_review`` posts
-    the hidden field a review "Change" link adds. The response is not followed.
+    the hidden field a review "Change" link adds. The review step also posts the digest of
+    the answers the review shows: ``shown``, or read from the review page as it is now.
+    The response is not followed.
     """
-    data = {MANAGEMENT_FIELD: step}
+    data = {management_field(client): step}
     data.update({f"{step}-{name}": encode(value) for name, value in fields.items()})
     if back_to is not None:
         data["wizard_goto_step"] = back_to
     if return_to_review:
         data["return_to_review"] = "1"
-    return client.post(url or step_url(step), data)
+    if step == "review":
+        data[REVIEWED_FIELD] = answers_shown(client) if shown is None else shown
+    return client.post(url or step_url(client, step), data)
 
 
 def steps_for(case: dict[str, Any]) -> list[str]:
@@ -183,20 +238,20 @@ def answers_for(step: str, case: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_wizard(client: Client, case: dict[str, Any], *, reference: str = "") -> HttpResponse:
-    """Walk the whole wizard for ``case`` from a fresh start; return the done URL's response.
+    """Walk the whole wizard for ``case`` as a new case; return the done URL's response.
 
     ``reference`` is typed into the review step's optional case reference. For an anonymous
     client the response is the recommendation page (nothing is saved); for a logged-in
     clinician it is the redirect (302) to the case just saved.
     """
     answer_steps(client, case, reference=reference)
-    return client.get(DONE_URL)
+    return client.get(done_url(client))
 
 
 def answer_steps(
     client: Client, case: dict[str, Any], *, until: str = "done", reference: str = ""
 ) -> HttpResponse:
-    """Start afresh and answer every step ``case`` needs before ``until``.
+    """Start a new case and answer every step ``case`` needs before ``until``.
 
     Returns the last step's response: the redirect to ``until``. Each step must accept its
     answers and lead to the next step the case needs; if one does not, this fails with
@@ -204,16 +259,10 @@ def answer_steps(
     typed into the review step's case reference (posted empty, as a browser does, if not
     given).
     """
-    start = client.get(START_URL, follow=True)
-    _expect(
-        start.status_code == 200 and start.request["PATH_INFO"] == step_url("tumour"),
-        f"{START_URL} did not lead to the first step",
-        start,
-    )
+    response = start(client)
     steps = steps_for(case)
     if until != "done" and until not in steps:
         raise ValueError(f"{until!r} is not a step this case goes through: {steps}")
-    response = start
     for step, following in zip(steps, [*steps[1:], "done"], strict=True):
         if step == until:
             break
@@ -222,7 +271,7 @@ def answer_steps(
             answers["reference"] = reference
         response = post_step(client, step, **answers)
         _expect(
-            response.status_code == 302 and response.url == step_url(following),
+            response.status_code == 302 and response.url == step_url(client, following),
             f"the {step} step did not lead to {following}",
             response,
         )
@@ -268,3 +317,139 @@ def form_values(response: HttpResponse) -> dict[str, str]:
     parser = _FormValues()
     parser.feed(response.content.decode())
     return parser.values
+
+
+# --- A browser tab -------------------------------------------------------------------
+
+
+class _Controls(HTMLParser):
+    """The links and forms of a page, each with what a browser would send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []  # (text, href)
+        self.forms: list[dict[str, Any]] = []
+        self._text: list[str] | None = None
+        self._href: str | None = None
+        self._button: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "a" and "href" in attributes:
+            self._href, self._text = attributes["href"], []
+        elif tag == "form":
+            self.forms.append(
+                {
+                    "action": attributes.get("action", ""),
+                    "method": attributes.get("method", "get").lower(),
+                    "fields": [],
+                    "buttons": [],
+                }
+            )
+        elif tag == "input" and self.forms and attributes.get("name"):
+            kind = attributes.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in attributes:
+                return
+            if kind != "submit":
+                self.forms[-1]["fields"].append((attributes["name"], attributes.get("value", "")))
+        elif tag == "button" and self.forms:
+            self._button = {
+                "name": attributes.get("name", ""),
+                "value": attributes.get("value", ""),
+            }
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((" ".join("".join(self._text or []).split()), self._href))
+            self._href, self._text = None, None
+        elif tag == "button" and self._button is not None:
+            self._button["text"] = " ".join("".join(self._text or []).split())
+            self.forms[-1]["buttons"].append(self._button)
+            self._button, self._text = None, None
+
+
+class Tab:
+    """One browser tab on a test client: several tabs on one client share its session.
+
+    A tab keeps the page it shows and uses its links and buttons as a browser would: a link
+    is followed, a button submits its form as it was rendered (with what is typed), and
+    redirects are followed. Nothing is read from the app but the pages themselves.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.response: HttpResponse | None = None
+        self.url = ""
+
+    @property
+    def html(self) -> str:
+        assert self.response is not None, "the tab shows no page yet"
+        return self.response.content.decode()
+
+    @property
+    def status_code(self) -> int:
+        assert self.response is not None, "the tab shows no page yet"
+        return self.response.status_code
+
+    def open(self, url: str) -> HttpResponse:
+        return self._arrive(url, self.client.get(url, follow=True))
+
+    def press(self, text: str, typed: dict[str, Any] | None = None) -> HttpResponse:
+        """Press the button or follow the link labelled ``text`` (the first, if several).
+
+        ``typed`` is what is typed or chosen in the button's form first, by field name.
+        """
+        controls = _Controls()
+        controls.feed(self.html)
+        for form in controls.forms:
+            for button in form["buttons"]:
+                if button["text"] == text:
+                    return self._submit(form, button, typed or {})
+        for link_text, href in controls.links:
+            if link_text == text:
+                assert not typed, f"{text!r} is a link: nothing is typed"
+                return self.open(urljoin(self.url, href))
+        raise AssertionError(f"no button or link {text!r} on {self.url}")
+
+    def answer(self, step: str, case: dict[str, Any], *, reference: str = "") -> HttpResponse:
+        """On ``step``'s page, give ``case``'s answers and press the button that goes on."""
+        assert urlsplit(self.url).path.rstrip("/").rsplit("/", 1)[-1] == step, (
+            f"{self.url} is not the {step} step"
+        )
+        if step == "review":
+            return self.press("Show recommendations", {"review-reference": reference})
+        typed = {f"{step}-{name}": encode(value) for name, value in answers_for(step, case).items()}
+        return self.press("Next", typed)
+
+    def start(self, case: dict[str, Any], *, until: str = "review") -> HttpResponse:
+        """Press "New case" in the navigation; answer the steps ``case`` needs before ``until``."""
+        if self.response is None:
+            self.open("/")
+        response = self.press("New case")
+        for step in steps_for(case):
+            if step == until:
+                break
+            response = self.answer(step, case)
+        return response
+
+    def _submit(self, form: dict[str, Any], button: dict[str, str], typed: dict[str, Any]):
+        fields: dict[str, list[str]] = {}
+        for name, value in form["fields"]:
+            fields.setdefault(name, []).append(value)
+        fields.update({name: [value] for name, value in typed.items()})
+        if button["name"]:
+            fields[button["name"]] = [button["value"]]
+        url = urljoin(self.url, form["action"]) if form["action"] else self.url
+        if form["method"] == "post":
+            return self._arrive(url, self.client.post(url, fields, follow=True))
+        return self._arrive(url, self.client.get(url, fields, follow=True))
+
+    def _arrive(self, url: str, response: HttpResponse) -> HttpResponse:
+        self.response = response
+        self.url = response.redirect_chain[-1][0] if response.redirect_chain else url
+        return response

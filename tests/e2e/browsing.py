@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request
 
 from tests.factories import PASSWORD
-from tests.wizard_client import START_URL, answers_for, encode, steps_for
+from tests.wizard_client import answers_for, encode, steps_for
 
 # Every browser test: a real browser against the live server, so a transactional database;
 # the published guideline is migration data, so it is serialised and restored after the flush.
@@ -196,8 +196,16 @@ def fill_step(page: Page, step: str, answers: dict[str, Any]) -> None:
 
 
 def at_step(step: str) -> re.Pattern[str]:
-    """The URL of a wizard step (the first keeps the ?reset=1 it was started with)."""
-    return re.compile(f"/cases/new/{step}/(\\?.*)?$")
+    """The URL of a step of a run of the wizard (``/cases/new/<run>/<step>/``)."""
+    return re.compile(f"/cases/new/[0-9a-f]{{32}}/{step}/(\\?.*)?$")
+
+
+def new_case(page: Page, origin: str) -> None:
+    """Start a new case with the navigation's "New case" button, from the landing page."""
+    page.goto(origin + "/")
+    with page.expect_navigation():
+        page.locator("nav").get_by_role("button", name="New case").click()
+    page.wait_for_url(at_step("tumour"))
 
 
 def run_case(
@@ -207,7 +215,7 @@ def run_case(
 
     ``on_step(step)`` is called on each step's page before it is answered.
     """
-    page.goto(origin + START_URL)
+    new_case(page, origin)
     for step in steps_for(case):
         page.wait_for_url(at_step(step))
         if on_step is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browsing import E2E, FORWARD, Accessibility, Watch, log_in, run_case
+from tests.e2e.browsing import E2E, FORWARD, Accessibility, Watch, log_in, new_case, run_case
 from tests.factories import make_case, make_clinician
 from tests.wizard_client import POORLY_DIFFERENTIATED, WARNED_RECTUM, steps_for
 
@@ -59,7 +59,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     axe.scan(page, "not found")
 
     # The wizard, anonymous: a step with errors, then every step and the recommendation.
-    page.goto(origin + "/cases/new/?reset=1")
+    new_case(page, origin)
     page.locator(FORWARD).click()
     expect(page.locator("#form-errors")).to_be_visible()
     axe.scan(page, "wizard step with errors")
@@ -87,7 +87,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     ]:
         page.goto(origin + path)
         axe.scan(page, name)
-    page.goto(f"{origin}/cases/{warned.pk}/start/")
+    page.goto(f"{origin}/cases/{warned.pk}/")
+    page.get_by_role("button", name="Start a new case from this one").click()
     expect(page.locator(".review-step")).to_have_count(3)
     axe.scan(page, "wizard: review of a case started from a saved one")
 

@@ -1,6 +1,7 @@
 """Fill a clinician's history with synthetic cases, for measuring the history's speed."""
 
 import random
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
                 grade=item["grade"] or "",
                 warning_count=len(item["warnings"]),
                 snapshot=item,
+                run_token=uuid.uuid4(),
             )
             for i, item in ((i, shown[i % len(shown)]) for i in range(count))
         ]
