@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -611,6 +612,33 @@ def test_submitting_the_same_review_again_lands_on_the_case_already_saved(alice_
     case = Case.objects.get()
     assert first.url == second.url == the_case_url(case)
     assert second.status_code == 200
+
+
+def test_the_database_refuses_a_second_case_from_the_same_run(alice, published):
+    shown = recommendation.build(facts=case_facts(**LOCALISED_COLON), text=content.load(published))
+    run = uuid.uuid4()
+    Case.record(clinician=alice, guideline_version_id=published.pk, shown=shown, run_token=run)
+
+    # Not a check in Python: the unique column itself refuses the row, however it comes.
+    # (In a savepoint: bulk_create's own atomic block would otherwise doom the test's.)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.bulk_create(
+            [
+                Case(
+                    clinician=alice,
+                    guideline_version=published,
+                    site="colon",
+                    extent="localised",
+                    warning_count=0,
+                    snapshot=shown,
+                    run_token=run,
+                )
+            ]
+        )
+    with pytest.raises(IntegrityError):
+        Case.record(clinician=alice, guideline_version_id=published.pk, shown=shown, run_token=run)
+
+    assert Case.objects.filter(run_token=run).count() == 1
 
 
 SUBMITS = 4
