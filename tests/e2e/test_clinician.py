@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from guidance.models import Case
 from tests.e2e.browsing import (
@@ -14,6 +14,7 @@ from tests.e2e.browsing import (
     Keyboard,
     Watch,
     at_step,
+    fill_step,
     log_in,
     new_case,
     run_case,
@@ -24,8 +25,10 @@ from tests.factories import PASSWORD, make_case, make_clinician
 from tests.wizard_client import (
     METASTATIC_SMALL_BOWEL,
     SMALL_INSULINOMA,
+    SMALL_RECTUM,
     answers_for,
     case,
+    steps_for,
 )
 
 pytestmark = E2E
@@ -189,3 +192,98 @@ def test_printing_a_case_hides_the_log_out_button(page: Page, live_server, watch
     expect(log_out).to_be_visible()
     page.emulate_media(media="print")
     expect(log_out).to_be_hidden(timeout=1_000)
+
+
+def answer_up_to_the_review(page: Page, origin: str, facts: dict, reference: str) -> None:
+    """Start a new case in this tab and answer every step; stop at its review."""
+    new_case(page, origin)
+    for step in steps_for(facts)[:-1]:
+        expect(page).to_have_url(at_step(step))
+        fill_step(page, step, answers_for(step, facts))
+        with page.expect_navigation():
+            page.locator(FORWARD).click()
+    expect(page).to_have_url(at_step("review"))
+    page.get_by_label("Case reference (optional)").fill(reference)
+
+
+def test_two_cases_in_two_tabs_each_save_their_own_answers(
+    page: Page, context: BrowserContext, live_server, watch: Watch
+):
+    origin = live_server.url
+    make_clinician("carol")
+    log_in(page, origin, "carol")
+    other = context.new_page()
+
+    # Case A up to its review in the first tab, then case B in a second tab.
+    answer_up_to_the_review(page, origin, SMALL_RECTUM, "MDT-A")
+    answer_up_to_the_review(other, origin, METASTATIC_SMALL_BOWEL, "MDT-B")
+    assert "Rectum" in review_row(page, "tumour")
+
+    # Each tab's "Show recommendations" saves its own case.
+    with page.expect_navigation():
+        page.locator(FORWARD).click()
+    with other.expect_navigation():
+        other.locator(FORWARD).click()
+
+    first, second = Case.objects.get(reference="MDT-A"), Case.objects.get(reference="MDT-B")
+    assert (first.site, first.extent) == ("rectum", "localised")
+    assert (second.site, second.extent) == ("small_intestine", "distant_metastases")
+    expect(page).to_have_url(f"{origin}/cases/{first.pk}/")
+    expect(other).to_have_url(f"{origin}/cases/{second.pk}/")
+    assert sections(page) == [item["section"] for item in first.snapshot["recommendations"]]
+    assert first.snapshot["facts"]["size_mm"] == 7
+
+    # The same case's review in two tabs: changed in one, the other's review is refused.
+    answer_up_to_the_review(page, origin, SMALL_RECTUM, "MDT-C")
+    other.goto(page.url)
+    other.get_by_role("link", name="Change pathology").click()
+    other.get_by_label("Ki-67 index (%)").fill("25")
+    with other.expect_navigation():
+        other.get_by_role("button", name="Save and return to review").click()
+    expect(other.locator("body")).to_contain_text("Ki-67 25 % is above 20 %: G3")
+    watch.expect_error("status of 400")
+    with page.expect_navigation():
+        page.locator(FORWARD).click()
+    expect(page.locator(".nothing-saved")).to_have_text("Nothing was saved.")
+    assert not Case.objects.filter(reference="MDT-C").exists()
+    page.get_by_role("link", name="Review the case again").click()
+    expect(page.locator("body")).to_contain_text("Ki-67 25 % is above 20 %: G3")
+    page.get_by_label("Case reference (optional)").fill("MDT-C")
+    with page.expect_navigation():
+        page.locator(FORWARD).click()
+    assert Case.objects.get(reference="MDT-C").grade == "G3"
+
+
+def test_a_review_submitted_from_four_tabs_at_once_saves_one_case(
+    page: Page, context: BrowserContext, live_server, watch: Watch
+):
+    origin = live_server.url
+    make_clinician("carol")
+    log_in(page, origin, "carol")
+    answer_up_to_the_review(page, origin, SMALL_RECTUM, "MDT-D")
+    tabs = [page]
+    for _ in range(3):  # the same review open in three more tabs
+        tab = context.new_page()
+        tab.goto(page.url)
+        tab.get_by_label("Case reference (optional)").fill("MDT-D")
+        tabs.append(tab)
+    submits = []
+    context.on(
+        "request",
+        lambda request: submits.append(request.url)
+        if request.method == "POST" and request.url.endswith("/review/")
+        else None,
+    )
+
+    # "Show recommendations" in every tab, without waiting for any of them.
+    for tab in tabs:
+        tab.locator(FORWARD).click(no_wait_after=True)
+
+    for tab in tabs:
+        expect(tab).to_have_url(re.compile(r"/cases/\d+/$"))
+    assert len(submits) == len(tabs)
+    case = Case.objects.get()
+    assert case.reference == "MDT-D"
+    for tab in tabs:
+        assert tab.url == f"{origin}/cases/{case.pk}/"
+        expect(tab.locator("h1")).to_have_text("Saved case MDT-D")
