@@ -76,13 +76,14 @@ class Clinician(HttpUser):
     @task
     def run_and_save_a_case(self) -> None:
         self.client.get("/", name="/")  # the "New case" form: sets the CSRF cookie
-        started = self.client.post(
+        with self.client.post(
             "/cases/new/", {"csrfmiddlewaretoken": self.csrf()}, allow_redirects=False,
-            name="/cases/new/",
-        )
-        run = re.fullmatch(r"/cases/new/([0-9a-f]{32})/", started.headers.get("Location", ""))
-        if started.status_code != 302 or not run:
-            raise RuntimeError(f"starting a case answered {started.status_code}")
+            catch_response=True, name="/cases/new/",
+        ) as started:
+            run = re.fullmatch(r"/cases/new/([0-9a-f]{32})/", started.headers.get("Location", ""))
+            if started.status_code != 302 or not run:
+                started.failure(f"starting a case answered {started.status_code}")
+                return
         wizard = f"/cases/new/{run.group(1)}"
         management = f"case_wizard_{run.group(1)}-current_step"
         for step, answers in random_case(self.rng).items():
