@@ -186,10 +186,10 @@ class CaseWizard(NamedUrlSessionWizardView):
         offer: str | None = "continue",
         errors: Any = None,
     ) -> HttpResponse:
-        """The page for anything the wizard refuses: nothing is saved, the answers are kept.
+        """The page for anything the wizard refuses: it says that nothing was saved.
 
         ``offer`` is the way on: "continue" the case in progress, "review" it again, or
-        None when it is over.
+        None when the run is over.
         """
         links = {
             "continue": ("Continue the case", reverse("case-run", kwargs={"run": self.run})),
@@ -242,7 +242,7 @@ class CaseWizard(NamedUrlSessionWizardView):
                 continue
             data = self.storage.get_step_data(step)
             prefix = self.get_form_prefix(step, form_class)
-            answers[step] = data and {
+            answers[step] = None if data is None else {
                 name: data.getlist(f"{prefix}-{name}") for name in form_class.base_fields
             }
         return hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()

@@ -803,6 +803,19 @@ def test_a_review_whose_answers_are_gone_saves_nothing_and_says_so(alice_client)
     assert first.url.endswith("/tumour/")
 
 
+def test_the_done_url_asked_for_without_submitting_the_review_saves_nothing(alice_client):
+    answer_steps(alice_client, LOCALISED_COLON, until="review")
+
+    response = alice_client.get(done_url(alice_client))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This case has not been reviewed as it now stands." in html
+    assert NOTHING_SAVED in html
+    assert f'href="{step_url(alice_client, "review")}">Review the case again</a>' in html
+    assert not Case.objects.exists()
+
+
 def test_the_most_recent_cases_started_are_all_kept(alice_client):
     first = Tab(alice_client)
     first.start(LOCALISED_COLON)
