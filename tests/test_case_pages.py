@@ -824,7 +824,7 @@ ALLOWED_METHODS = {
     "print/": "GET, HEAD",
     "recheck/": "GET, HEAD",
     "delete/": "GET, POST",
-    "start/": "GET",
+    "start/": "POST",
 }
 
 
@@ -841,7 +841,7 @@ def test_every_case_url_refuses_put_patch_and_delete_and_changes_nothing(
     assert response["Allow"] == ALLOWED_METHODS[suffix]
     [kept] = Case.objects.all()
     assert (kept.pk, kept.reference, kept.snapshot) == (case.pk, "MDT-14", case.snapshot)
-    assert WIZARD_SESSION_KEY not in alice_client.session  # no new case filled in
+    assert RUNS_SESSION_KEY not in alice_client.session  # no new case filled in
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

@@ -19,14 +19,15 @@ from guidance.models import Case, GuidelineVersion
 from netadvisor import urls
 from tests.factories import make_case
 from tests.wizard_client import (
-    DONE_URL,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
     SMALL_RECTUM,
     answer_steps,
     answers_for,
+    done_url,
     post_step,
     run_wizard,
+    start,
     step_url,
 )
 
@@ -39,76 +40,124 @@ PUBLIC_ROUTES = {"home", "health", "login", "logout"}
 
 API_CASE = json.dumps(SMALL_RECTUM)
 
-
-def get(client: Client, url: str):
-    return client.get(url)
+Ask = Callable[[Client, str], object]
 
 
-def api(body: str) -> Callable[[Client, str], object]:
-    return lambda client, url: client.post(url, data=body, content_type="application/json")
+def get(url: str) -> Ask:
+    return lambda client, case: client.get(url.format(case=case))
 
 
-def at_the_review(client: Client, url: str):
+def api(body: str) -> Ask:
+    return lambda client, case: client.post(API_URL, data=body, content_type="application/json")
+
+
+def on_a_new_case(ask: Callable[[Client], object]) -> Ask:
+    """Start a run of the wizard (each run has its own URLs), then ask."""
+
+    def asked(client: Client, case: str):
+        start(client)
+        return ask(client)
+
+    return asked
+
+
+def at_the_review(client: Client):
     answer_steps(client, LOCALISED_COLON, until="review")
-    return client.get(url)
+    return client.get(step_url(client, "review"))
 
 
-def done_without_a_guideline(client: Client, url: str):
+def done_without_a_guideline(client: Client):
     answer_steps(client, LOCALISED_COLON)
     GuidelineVersion.objects.update(status=GuidelineVersion.Status.RETIRED)
-    return client.get(url)
+    return client.get(done_url(client))
 
 
-# (what, who asks, the URL ({case} is Alice's saved case), the status, how it is asked)
+def recommendation(case: dict) -> Ask:
+    def asked(client: Client, saved: str):
+        response = run_wizard(client, case)
+        assert response.wsgi_request.path == done_url(client)
+        return response
+
+    return asked
+
+
+# (what, who asks, the route asked for, the status, how it is asked: {case} is Alice's case)
 VISITS = [
-    ("history", "alice", "/cases/", 200, get),
-    ("history with a bad filter", "alice", "/cases/?date_from=x", 200, get),
-    ("case page", "alice", "/cases/{case}/", 200, get),
-    ("case page, HEAD", "alice", "/cases/{case}/", 200, lambda c, url: c.head(url)),
-    ("case page, PUT refused", "alice", "/cases/{case}/", 405, lambda c, url: c.put(url)),
-    ("case page, not logged in", "visitor", "/cases/{case}/", 302, get),
-    ("print view", "alice", "/cases/{case}/print/", 200, get),
-    ("re-check", "alice", "/cases/{case}/recheck/", 200, get),
-    ("delete confirmation", "alice", "/cases/{case}/delete/", 200, get),
-    ("delete", "alice", "/cases/{case}/delete/", 302, lambda c, url: c.post(url)),
-    ("start from", "alice", "/cases/{case}/start/", 302, get),
-    ("wizard start", "visitor", "/cases/new/", 302, get),
-    ("wizard step", "visitor", step_url("tumour"), 200, get),
+    ("history", "alice", "case-list", 200, get("/cases/")),
+    ("history with a bad filter", "alice", "case-list", 200, get("/cases/?date_from=x")),
+    ("case page", "alice", "case-detail", 200, get("/cases/{case}/")),
+    ("case page, HEAD", "alice", "case-detail", 200, lambda c, case: c.head(f"/cases/{case}/")),
+    (
+        "case page, PUT refused",
+        "alice",
+        "case-detail",
+        405,
+        lambda c, case: c.put(f"/cases/{case}/"),
+    ),
+    ("case page, not logged in", "visitor", "case-detail", 302, get("/cases/{case}/")),
+    ("print view", "alice", "case-print", 200, get("/cases/{case}/print/")),
+    ("re-check", "alice", "case-recheck", 200, get("/cases/{case}/recheck/")),
+    ("delete confirmation", "alice", "case-delete", 200, get("/cases/{case}/delete/")),
+    ("delete", "alice", "case-delete", 302, lambda c, case: c.post(f"/cases/{case}/delete/")),
+    (
+        "start from",
+        "alice",
+        "case-start-from",
+        302,
+        lambda c, case: c.post(f"/cases/{case}/start/"),
+    ),
+    ("start from, GET refused", "alice", "case-start-from", 405, get("/cases/{case}/start/")),
+    ("wizard start", "visitor", "case-new", 302, lambda c, case: c.post("/cases/new/")),
+    ("wizard start, GET", "visitor", "case-new", 302, get("/cases/new/")),
+    (
+        "wizard run",
+        "visitor",
+        "case-run",
+        302,
+        on_a_new_case(lambda c: c.get(step_url(c, "tumour").removesuffix("tumour/"))),
+    ),
+    (
+        "wizard step",
+        "visitor",
+        "case-new-step",
+        200,
+        on_a_new_case(lambda c: c.get(step_url(c, "tumour"))),
+    ),
     (
         "wizard step with errors",
         "visitor",
-        step_url("tumour"),
+        "case-new-step",
         200,
-        lambda c, url: post_step(c, "tumour", site="x"),
+        on_a_new_case(lambda c: post_step(c, "tumour", site="x")),
     ),
     (
         "wizard step accepted",
         "visitor",
-        step_url("tumour"),
+        "case-new-step",
         302,
-        lambda c, url: post_step(c, "tumour", **answers_for("tumour", LOCALISED_COLON)),
+        on_a_new_case(lambda c: post_step(c, "tumour", **answers_for("tumour", LOCALISED_COLON))),
     ),
-    ("wizard review", "visitor", step_url("review"), 200, at_the_review),
-    ("wizard rejection", "visitor", step_url("review"), 400, lambda c, url: post_step(c, "review")),
+    ("wizard review", "visitor", "case-new-step", 200, lambda c, case: at_the_review(c)),
     (
-        "recommendation page",
+        "wizard rejection",
         "visitor",
-        DONE_URL,
-        200,
-        lambda c, url: run_wizard(c, LOCALISED_COLON),
+        "case-new-step",
+        400,
+        on_a_new_case(lambda c: post_step(c, "review", shown="answers changed since")),
     ),
+    ("recommendation page", "visitor", "case-new-step", 200, recommendation(LOCALISED_COLON)),
+    ("recommendation saved", "alice", "case-new-step", 302, recommendation(METASTATIC_SMALL_BOWEL)),
     (
-        "recommendation saved",
-        "alice",
-        DONE_URL,
-        302,
-        lambda c, url: run_wizard(c, METASTATIC_SMALL_BOWEL),
+        "recommendation without a guideline",
+        "visitor",
+        "case-new-step",
+        503,
+        lambda c, case: done_without_a_guideline(c),
     ),
-    ("recommendation without a guideline", "visitor", DONE_URL, 503, done_without_a_guideline),
-    ("api", "visitor", API_URL, 200, api(API_CASE)),
-    ("api, bad JSON", "visitor", API_URL, 400, api("{")),
-    ("api, bad field", "visitor", API_URL, 400, api('{"size_mm": NaN}')),
-    ("api, GET refused", "visitor", API_URL, 405, get),
+    ("api", "visitor", "api-recommendations", 200, api(API_CASE)),
+    ("api, bad JSON", "visitor", "api-recommendations", 400, api("{")),
+    ("api, bad field", "visitor", "api-recommendations", 400, api('{"size_mm": NaN}')),
+    ("api, GET refused", "visitor", "api-recommendations", 405, lambda c, case: c.get(API_URL)),
 ]
 
 
@@ -118,25 +167,21 @@ def case(alice) -> Case:
 
 
 @pytest.mark.parametrize(
-    ("who", "url", "status", "ask"), [visit[1:] for visit in VISITS], ids=[v[0] for v in VISITS]
+    ("who", "route", "status", "ask"), [visit[1:] for visit in VISITS], ids=[v[0] for v in VISITS]
 )
 def test_every_page_with_case_data_or_wizard_state_says_no_store_private(
-    client, alice_client, case, who, url, status, ask
+    client, alice_client, case, who, route, status, ask
 ):
-    url = url.format(case=case.pk)
+    response = ask(alice_client if who == "alice" else client, case.pk)
 
-    response = ask(alice_client if who == "alice" else client, url)
-
-    assert response.wsgi_request.get_full_path() == url  # the page named, not another
+    assert resolve(response.wsgi_request.path).url_name == route  # the page named, not another
     assert response.status_code == status
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"no-store", "private"} <= cache_control
 
 
 def test_the_pages_visited_are_every_route_but_the_public_ones_and_the_admin():
-    routes = {
-        pattern.name for pattern in urls.urlpatterns if isinstance(pattern, URLPattern)
-    }
-    visited = {resolve(url.format(case=1).partition("?")[0]).url_name for _, _, url, _, _ in VISITS}
+    routes = {pattern.name for pattern in urls.urlpatterns if isinstance(pattern, URLPattern)}
+    visited = {route for _, _, route, _, _ in VISITS}
 
     assert visited == routes - PUBLIC_ROUTES

@@ -21,7 +21,7 @@ def give_each_case_a_token(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("guidance", "0005_editors_and_reference_cases")]
+    dependencies = [("guidance", "0010_case_deletion")]
 
     operations = [
         migrations.AddField(
