@@ -644,7 +644,10 @@ def test_the_database_refuses_a_second_case_from_the_same_run(alice, published):
 SUBMITS = 4
 
 
-@pytest.mark.django_db(transaction=True)
+# Transactional (the threads need their own connections), and with the guideline serialized
+# and restored like the browser tests: a plain transactional test's flush would recreate
+# the content types under new ids, and the browser tests that follow could not load theirs.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_four_submits_of_one_review_at_once_save_one_case(alice):
     # Four requests at once, each on its own database connection, as from four workers.
     browser = Client()
