@@ -4,33 +4,31 @@ Published and retired versions are read-only records. An editor starts a draft (
 the published version), edits its sections and warning texts (each change with a reason,
 kept by django-simple-history), checks the reference cases and the impact on saved cases,
 then publishes it.
+
+Here are the model admins alone: their forms are in ``guidance.admin_forms``, the editors'
+own pages (text history, start draft, publish, discard, compare) in ``guidance.admin_views``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
+from typing import ClassVar
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.forms.fields import InvalidJSONInput
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from guidance import engine, publishing
-from guidance.diff import compare_versions, word_diff
-from guidance.forms import CaseForm, form_data
+from guidance import admin_views, publishing
+from guidance.admin_forms import AccountChangeForm, ReasonForm, ReferenceCaseForm
 from guidance.markdown import render_markdown
 from guidance.models import (
     Case,
@@ -44,17 +42,6 @@ from guidance.models import (
 
 admin.site.site_header = "NET Advisor administration"
 admin.site.site_title = "NET Advisor"
-
-
-class ReasonForm(forms.ModelForm):
-    """Every change of guideline text or of a reference case says why, into the history."""
-
-    change_reason = forms.CharField(
-        max_length=100,
-        label="Reason for this change",
-        help_text="Recorded in the audit trail with your name and the time.",
-    )
-
 
 DATE_OUTSIDE_THE_CALENDAR = "There is no such date to filter by: it is outside the calendar."
 
@@ -142,7 +129,37 @@ class ReasonedHistoryAdmin(RecordOnlyHistoryAdmin):
 
 
 class TextHistoryAdmin(ReasonedHistoryAdmin):
-    """Shared by sections and warning texts: editable only in a draft, with reason and diff."""
+    """Shared by sections and warning texts: editable only in a draft, with reason and diff.
+
+    A subclass provides, for its model:
+
+    * ``fixed_after_creation``: the fields that never change once the text exists (the
+      slug or code the engine knows it by);
+    * ``preview(obj)``: the text as clinicians will read it, shown beside the form;
+    * ``history_text(record) -> str``: one history record as the text the diff compares.
+
+    A subclass without them is refused when it is defined, with the names it lacks.
+    """
+
+    fixed_after_creation: ClassVar[list[str]]
+    HOOKS = ("fixed_after_creation", "preview", "history_text")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [
+            name for name in cls.HOOKS
+            if getattr(cls, name, None) is getattr(TextHistoryAdmin, name, None)
+        ]
+        if missing:
+            raise TypeError(
+                f"{cls.__name__} must define {', '.join(missing)} (see TextHistoryAdmin)."
+            )
+
+    def preview(self, obj) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define preview(obj)")
+
+    def history_text(self, record) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define history_text(record)")
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.version.is_draft:
@@ -153,9 +170,7 @@ class TextHistoryAdmin(ReasonedHistoryAdmin):
         # The version is chosen once; the slug or code, which the engine knows, never changes.
         fields = ["preview", "history_diff_link"]
         if obj is not None:
-            fields.append("version")
-        if obj is not None:
-            fields += self.fixed_after_creation
+            fields += ["version", *self.fixed_after_creation]
         return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -173,37 +188,15 @@ class TextHistoryAdmin(ReasonedHistoryAdmin):
         return format_html('<a href="{}">Compare any two recorded versions of this text</a>', url)
 
     def get_urls(self):
+        text_history = partial(admin_views.text_history, model_admin=self)
         urls = [
             path(
                 "<int:pk>/diff/",
-                self.admin_site.admin_view(self.diff_view),
+                self.admin_site.admin_view(text_history),
                 name=f"guidance_{self.opts.model_name}_diff",
             )
         ]
         return urls + super().get_urls()
-
-    def diff_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = get_object_or_404(self.model.objects.select_related("version"), pk=pk)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        records = list(obj.history.select_related("history_user").order_by("-history_id"))
-        ids = {str(record.history_id): record for record in records}
-        older = ids.get(request.GET.get("from", ""), records[-1] if records else None)
-        newer = ids.get(request.GET.get("to", ""), records[0] if records else None)
-        diff = None
-        if older and newer:
-            diff = word_diff(self.history_text(older), self.history_text(newer))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"History of {obj}",
-            "obj": obj,
-            "records": records,
-            "older": older,
-            "newer": newer,
-            "diff": diff,
-        }
-        return TemplateResponse(request, "admin/guidance/text_diff.html", context)
 
 
 @admin.register(Section)
@@ -274,28 +267,6 @@ class SectionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, "Edit" if obj.version.is_draft else "View")
 
 
-class PublishForm(forms.Form):
-    label = forms.CharField(max_length=50, help_text="The version as it will be cited, e.g. 2.")
-    change_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    accept_failures_reason = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Publish despite failing or changed reference cases, because",
-        help_text=(
-            "Only if a reference case fails, or one that gated the draft when it was started "
-            "was deactivated, edited or deleted since. Recorded with the version."
-        ),
-    )
-
-
-class DiscardForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Discard this draft, because",
-        help_text="Recorded with the draft, which stays as a read-only record.",
-    )
-
-
 @admin.register(GuidelineVersion)
 class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
     """Versions are records: a draft is published or discarded, never edited here or deleted.
@@ -346,11 +317,14 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
+        compare = partial(admin_views.compare_published_versions, model_admin=self)
+        publish = partial(admin_views.publish_draft, model_admin=self)
+        discard = partial(admin_views.discard_draft, model_admin=self)
         return [
-            path("start-draft/", view(self.start_draft_view), name="guidance_start_draft"),
-            path("compare/", view(self.compare_view), name="guidance_compare_versions"),
-            path("<int:pk>/publish/", view(self.publish_view), name="guidance_publish"),
-            path("<int:pk>/discard/", view(self.discard_view), name="guidance_discard_draft"),
+            path("start-draft/", view(admin_views.start_draft), name="guidance_start_draft"),
+            path("compare/", view(compare), name="guidance_compare_versions"),
+            path("<int:pk>/publish/", view(publish), name="guidance_publish"),
+            path("<int:pk>/discard/", view(discard), name="guidance_discard_draft"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -369,210 +343,6 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
             "can_discard": self.has_discard_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def start_draft_view(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return redirect("admin:guidance_guidelineversion_changelist")
-        if not request.user.has_perm("guidance.add_guidelineversion"):
-            raise PermissionDenied
-        try:
-            draft = publishing.start_draft(editor=request.user)
-        except publishing.PublishingError as error:
-            messages.error(request, str(error))
-            return redirect("admin:guidance_guidelineversion_changelist")
-        messages.success(request, "A draft was started from the published version.")
-        return redirect("admin:guidance_guidelineversion_change", draft.pk)
-
-    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("guidance.publish_guidelineversion"):
-            raise PermissionDenied
-        draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
-        if not draft.is_draft:
-            messages.error(request, f"Version {draft.label} is not a draft.")
-            return redirect("admin:guidance_guidelineversion_change", pk)
-        form = PublishForm(request.POST or None)
-        error = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                publishing.publish(draft, editor=request.user, **form.cleaned_data)
-            except publishing.PublishingError as failure:
-                error = str(failure)
-            else:
-                messages.success(request, f"Version {form.cleaned_data['label']} is published.")
-                return redirect("admin:guidance_guidelineversion_change", pk)
-        gate = publishing.check_gate(draft)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Publish {draft.label}",
-            "draft": draft,
-            "form": form,
-            "error": error,
-            "gate": gate,
-            "results": gate.results,
-            "failures": gate.failures,
-            "missing": draft.missing_sections(),
-            "impact": publishing.impact(draft),
-        }
-        return TemplateResponse(request, "admin/guidance/publish.html", context)
-
-    def discard_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """A confirmation page with the reason to give; only its POST discards."""
-        if not self.has_discard_permission(request):
-            raise PermissionDenied
-        draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
-        if not draft.is_draft:
-            messages.error(request, f"Version {draft.label} is not a draft.")
-            return redirect("admin:guidance_guidelineversion_change", pk)
-        form = DiscardForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                publishing.discard_draft(
-                    draft, editor=request.user, reason=form.cleaned_data["reason"]
-                )
-            except publishing.PublishingError as failure:
-                form.add_error(None, str(failure))
-            else:
-                messages.success(request, f"The draft {draft.label} was discarded.")
-                return redirect("admin:guidance_guidelineversion_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Discard {draft.label}",
-            "draft": draft,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/guidance/discard.html", context)
-
-    def compare_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        # Only versions clinicians were shown: never a draft, nor a discarded one.
-        versions = list(
-            GuidelineVersion.objects.filter(
-                status__in=[GuidelineVersion.Status.PUBLISHED, GuidelineVersion.Status.RETIRED]
-            ).order_by("published_at", "pk")
-        )
-        by_id = {str(version.pk): version for version in versions}
-        older = by_id.get(request.GET.get("from", ""))
-        newer = by_id.get(request.GET.get("to", ""))
-        if older is None and len(versions) >= 2:
-            older, newer = versions[-2], versions[-1]
-        rows = compare_versions(older, newer) if older and newer else []
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Compare published versions",
-            "versions": versions,
-            "older": older,
-            "newer": newer,
-            "rows": rows,
-            "changed": [row for row in rows if row["change"] != "unchanged"],
-        }
-        return TemplateResponse(request, "admin/guidance/compare.html", context)
-
-
-def nesting_depth(value: object) -> int:
-    """How many lists and objects deep ``value`` goes (0 for a number or a string).
-
-    Counted with a stack of its own, not by recursion, whatever the depth.
-    """
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        item, level = pending.pop()
-        if isinstance(item, dict):
-            item = item.values()
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, level)
-        pending.extend((child, level + 1) for child in item)
-    return deepest
-
-
-class ShallowJSONField(forms.JSONField):
-    """JSON no deeper than ``max_depth``: anything deeper is a field error.
-
-    Python's json module parses and writes nesting by recursion: thousands of levels
-    raised RecursionError, and a value just short of the interpreter's limit was parsed
-    but then failed when the page wrote it back into the form.
-    """
-
-    max_depth = 20  # a reference case's fields are one level deep
-    default_error_messages = {
-        "too_deep": "This JSON is too deeply nested: at most %(max_depth)s levels.",
-    }
-
-    def to_python(self, value):
-        try:
-            converted = super().to_python(value)
-        except RecursionError:
-            converted = None
-            too_deep = True
-        else:
-            too_deep = nesting_depth(converted) > self.max_depth
-        if too_deep:
-            raise forms.ValidationError(
-                self.error_messages["too_deep"],
-                code="too_deep",
-                params={"max_depth": self.max_depth},
-            )
-        return converted
-
-    def bound_data(self, data, initial):
-        # What the page writes back into the form: too deep to parse or to write out again,
-        # it is given back as the text that was typed.
-        try:
-            value = super().bound_data(data, initial)
-        except RecursionError:
-            return InvalidJSONInput(data)
-        if nesting_depth(value) > self.max_depth:
-            return InvalidJSONInput(data)
-        return value
-
-
-class ReferenceCaseForm(ReasonForm):
-    class Meta:
-        model = ReferenceCase
-        fields = [
-            "title", "facts", "expected_grade", "expected_sections", "expected_warnings",
-            "expected_phrases", "notes", "is_active",
-        ]
-        field_classes = dict.fromkeys(
-            ["facts", "expected_sections", "expected_warnings", "expected_phrases"],
-            ShallowJSONField,
-        )
-
-    def clean_facts(self):
-        facts = self.cleaned_data["facts"]
-        if not isinstance(facts, dict):
-            raise forms.ValidationError("Give the case facts as a JSON object.")
-        form = CaseForm(data=form_data(facts))
-        if not form.is_valid():
-            raise forms.ValidationError(
-                [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-            )
-        return facts
-
-    def _names(self, field: str, allowed: tuple[str, ...]) -> list[str]:
-        names = self.cleaned_data[field]
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-            raise forms.ValidationError("Give a JSON list of strings.")
-        unknown = [name for name in names if name not in allowed]
-        if unknown:
-            raise forms.ValidationError(f"Unknown: {', '.join(unknown)}.")
-        return names
-
-    def clean_expected_sections(self):
-        return self._names("expected_sections", engine.SECTION_SLUGS)
-
-    def clean_expected_warnings(self):
-        return self._names("expected_warnings", engine.WARNING_CODES)
-
-    def clean_expected_phrases(self):
-        phrases = self.cleaned_data["expected_phrases"]
-        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
-            raise forms.ValidationError("Give a JSON list of strings.")
-        return phrases
 
 
 @admin.register(ReferenceCase)
@@ -649,19 +419,6 @@ for _model, _model_admin in (
         admin.site.register(
             _model, type(_model_admin.__name__, (CalendarDates, _model_admin), {})
         )
-
-
-class AccountChangeForm(UserChangeForm):
-    """Renaming an account, like creating one, refuses a name that differs only in case."""
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        others = self._meta.model.objects.exclude(pk=self.instance.pk)
-        if others.filter(username__iexact=username).exists():
-            raise forms.ValidationError(
-                self.instance.unique_error_message(self._meta.model, ["username"])
-            )
-        return username
 
 
 admin.site.unregister(get_user_model())

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
+from guidance.admin import TextHistoryAdmin
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, ReferenceCase, Section
 from tests.factories import (
@@ -696,6 +697,23 @@ def test_the_history_record_page_of_a_published_section_refuses_a_post(erin_clie
     assert live.text == OLD_EVEROLIMUS
     assert live.history.count() == 1
     assert response.status_code == 403
+
+
+def test_a_text_admin_that_lacks_one_of_its_hooks_is_refused_when_it_is_defined():
+    missing = "fixed_after_creation, preview, history_text"
+    expected = f"Bare must define {missing} (see TextHistoryAdmin)."
+    with pytest.raises(TypeError, match=f"^{re.escape(expected)}$"):
+
+        class Bare(TextHistoryAdmin):
+            pass
+
+    with pytest.raises(TypeError, match=r"^NoHistoryText must define history_text "):
+
+        class NoHistoryText(TextHistoryAdmin):
+            fixed_after_creation = ["code"]
+
+            def preview(self, obj):
+                return obj.message
 
 
 # --- Whole-guideline diff --------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""The editors' own pages in the admin, beside the change forms Django makes.
+
+Each is a plain view taking the request and the model admin it belongs to (for its
+permissions, its model and the admin site's context); the model admins' ``get_urls()``
+wire them in through ``admin_site.admin_view``, which requires a staff login. The
+templates are under ``templates/admin/guidance/``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from guidance import publishing
+from guidance.admin_forms import DiscardForm, PublishForm
+from guidance.diff import compare_versions, word_diff
+from guidance.models import GuidelineVersion
+
+if TYPE_CHECKING:
+    from guidance.admin import GuidelineVersionAdmin, TextHistoryAdmin
+
+
+def text_history(request: HttpRequest, *, pk: int, model_admin: TextHistoryAdmin) -> HttpResponse:
+    """Any two recorded versions of a section or warning text, compared word by word."""
+    obj = get_object_or_404(model_admin.model.objects.select_related("version"), pk=pk)
+    if not model_admin.has_view_permission(request, obj):
+        raise PermissionDenied
+    records = list(obj.history.select_related("history_user").order_by("-history_id"))
+    ids = {str(record.history_id): record for record in records}
+    older = ids.get(request.GET.get("from", ""), records[-1] if records else None)
+    newer = ids.get(request.GET.get("to", ""), records[0] if records else None)
+    diff = None
+    if older and newer:
+        diff = word_diff(model_admin.history_text(older), model_admin.history_text(newer))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"History of {obj}",
+        "obj": obj,
+        "records": records,
+        "older": older,
+        "newer": newer,
+        "diff": diff,
+    }
+    return TemplateResponse(request, "admin/guidance/text_diff.html", context)
+
+
+def start_draft(request: HttpRequest) -> HttpResponse:
+    """Start a draft from the published version (a POST; a GET goes back to the versions)."""
+    if request.method != "POST":
+        return redirect("admin:guidance_guidelineversion_changelist")
+    if not request.user.has_perm("guidance.add_guidelineversion"):
+        raise PermissionDenied
+    try:
+        draft = publishing.start_draft(editor=request.user)
+    except publishing.PublishingError as error:
+        messages.error(request, str(error))
+        return redirect("admin:guidance_guidelineversion_changelist")
+    messages.success(request, "A draft was started from the published version.")
+    return redirect("admin:guidance_guidelineversion_change", draft.pk)
+
+
+def publish_draft(
+    request: HttpRequest, *, pk: int, model_admin: GuidelineVersionAdmin
+) -> HttpResponse:
+    """The draft checked against its gate, the impact on saved cases, and the publish form."""
+    if not request.user.has_perm("guidance.publish_guidelineversion"):
+        raise PermissionDenied
+    draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+    if not draft.is_draft:
+        messages.error(request, f"Version {draft.label} is not a draft.")
+        return redirect("admin:guidance_guidelineversion_change", pk)
+    form = PublishForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.publish(draft, editor=request.user, **form.cleaned_data)
+        except publishing.PublishingError as failure:
+            error = str(failure)
+        else:
+            messages.success(request, f"Version {form.cleaned_data['label']} is published.")
+            return redirect("admin:guidance_guidelineversion_change", pk)
+    gate = publishing.check_gate(draft)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Publish {draft.label}",
+        "draft": draft,
+        "form": form,
+        "error": error,
+        "gate": gate,
+        "results": gate.results,
+        "failures": gate.failures,
+        "missing": draft.missing_sections(),
+        "impact": publishing.impact(draft),
+    }
+    return TemplateResponse(request, "admin/guidance/publish.html", context)
+
+
+def discard_draft(
+    request: HttpRequest, *, pk: int, model_admin: GuidelineVersionAdmin
+) -> HttpResponse:
+    """A confirmation page with the reason to give; only its POST discards."""
+    if not model_admin.has_discard_permission(request):
+        raise PermissionDenied
+    draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+    if not draft.is_draft:
+        messages.error(request, f"Version {draft.label} is not a draft.")
+        return redirect("admin:guidance_guidelineversion_change", pk)
+    form = DiscardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.discard_draft(draft, editor=request.user, reason=form.cleaned_data["reason"])
+        except publishing.PublishingError as failure:
+            form.add_error(None, str(failure))
+        else:
+            messages.success(request, f"The draft {draft.label} was discarded.")
+            return redirect("admin:guidance_guidelineversion_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Discard {draft.label}",
+        "draft": draft,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/guidance/discard.html", context)
+
+
+def compare_published_versions(
+    request: HttpRequest, *, model_admin: GuidelineVersionAdmin
+) -> HttpResponse:
+    """A whole-guideline diff between any two versions clinicians were shown."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    # Only versions clinicians were shown: never a draft, nor a discarded one.
+    versions = list(
+        GuidelineVersion.objects.filter(
+            status__in=[GuidelineVersion.Status.PUBLISHED, GuidelineVersion.Status.RETIRED]
+        ).order_by("published_at", "pk")
+    )
+    by_id = {str(version.pk): version for version in versions}
+    older = by_id.get(request.GET.get("from", ""))
+    newer = by_id.get(request.GET.get("to", ""))
+    if older is None and len(versions) >= 2:
+        older, newer = versions[-2], versions[-1]
+    rows = compare_versions(older, newer) if older and newer else []
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Compare published versions",
+        "versions": versions,
+        "older": older,
+        "newer": newer,
+        "rows": rows,
+        "changed": [row for row in rows if row["change"] != "unchanged"],
+    }
+    return TemplateResponse(request, "admin/guidance/compare.html", context)
