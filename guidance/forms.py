@@ -277,33 +277,6 @@ def form_data(values: dict[str, Any]) -> dict[str, str]:
     return data
 
 
-def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
-    """Case facts (JSON values) as (label, value) rows a clinician reads."""
-    rows = []
-    for name in FACT_FIELDS:
-        field = CaseForm.base_fields[name]
-        value = facts.get(name)
-        if name == "pancreas_region" and facts.get("site") != "pancreas":
-            continue
-        if name == "metastases_resectable" and facts.get("extent") != "distant_metastases":
-            continue
-        rows.append((str(field.label), display_value(field, value)))
-    return rows
-
-
-def display_value(field: forms.Field, value: Any) -> str:
-    """One answer as a clinician reads it, from a cleaned or a JSON value."""
-    if value is None or value == "":
-        return "Not given"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal | int):
-        return engine.number(value)
-    return str(dict(field.choices).get(value, value))
-
-
 # Dates the history can hold: anything outside is a typing slip (and would overflow).
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2999, 12, 30)

@@ -10,9 +10,11 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
+from django import forms
+
 from guidance import engine
 from guidance.content import GuidelineText
-from guidance.forms import describe
+from guidance.forms import CaseForm
 
 MISSING_SECTION = "section-missing"
 # The facts are flat (every field a plain value), so no recursive asdict() is needed.
@@ -117,6 +119,33 @@ def grouped(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
             groups.append({"name": item["group"], "sections": []})
         groups[-1]["sections"].append(item)
     return groups
+
+
+def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Case facts (JSON values) as (label, value) rows a clinician reads."""
+    rows = []
+    for name in FACT_NAMES:
+        field = CaseForm.base_fields[name]
+        value = facts.get(name)
+        if name == "pancreas_region" and facts.get("site") != "pancreas":
+            continue
+        if name == "metastases_resectable" and facts.get("extent") != "distant_metastases":
+            continue
+        rows.append((str(field.label), display_value(field, value)))
+    return rows
+
+
+def display_value(field: forms.Field, value: Any) -> str:
+    """One answer as a clinician reads it, from a cleaned or a JSON value."""
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal | int):
+        return engine.number(value)
+    return str(dict(field.choices).get(value, value))
 
 
 def page_context(shown: dict[str, Any]) -> dict[str, Any]:

@@ -26,11 +26,10 @@ from guidance.forms import (
     PancreasForm,
     PathologyForm,
     TumourForm,
-    display_value,
     form_data,
 )
 from guidance.models import Case
-from guidance.recommendation import facts_as_json
+from guidance.recommendation import display_value, facts_as_json
 
 logger = logging.getLogger(__name__)
 

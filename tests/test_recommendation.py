@@ -1,4 +1,5 @@
-"""``recommendation.facts_as_json``: the case facts as the JSON numbers a saved case keeps.
+"""``recommendation.facts_as_json``: the case facts as the JSON numbers a saved case keeps;
+``describe`` and ``display_value``: those facts as a clinician reads them.
 
 Snapshots keep numbers as JSON numbers, which Python reads and writes as binary floats.
 That is exact for every value the forms accept (at most four digits), and a value a float
@@ -14,9 +15,9 @@ from decimal import Decimal
 import pytest
 
 from guidance import engine
-from guidance.forms import CaseForm, display_value, form_data
+from guidance.forms import CaseForm, form_data
 from guidance.models import Case
-from guidance.recommendation import facts_as_json
+from guidance.recommendation import describe, display_value, facts_as_json
 from tests.factories import case_facts, make_case
 
 # Every size and Ki-67 the forms accept: tenths from 0 to 300.
@@ -65,3 +66,37 @@ def test_a_saved_case_reads_its_numbers_back_from_the_database_as_entered(alice)
 
     assert display_value(CaseForm.base_fields["size_mm"], facts["size_mm"]) == "299.9"
     assert display_value(CaseForm.base_fields["ki67_percent"], facts["ki67_percent"]) == "2.9"
+
+
+def test_the_inputs_are_described_in_the_forms_words_with_what_was_not_given_said():
+    facts = facts_as_json(case_facts(size_mm=Decimal("15.5"), ki67_percent=None))
+
+    assert describe(facts) == [
+        ("Primary site", "Colon"),
+        ("Tumour type", "Non-functional"),
+        ("Hormonal symptoms", "No"),
+        ("Size of the primary tumour (mm)", "15.5"),
+        ("Differentiation", "Well differentiated"),
+        ("Ki-67 index (%)", "Not given"),
+        ("Mitoses per 10 HPF", "1"),
+        ("Extent of disease", "Localised"),
+        ("Somatostatin-receptor imaging", "Not done"),
+    ]
+
+
+def test_the_region_and_the_resectability_are_described_only_where_they_apply():
+    pancreas = case_facts(
+        site="pancreas",
+        pancreas_region="head",
+        extent="distant_metastases",
+        metastases_resectable="no",
+    )
+
+    rows = dict(describe(facts_as_json(pancreas)))
+
+    assert rows["Region of the pancreas"] == "Head"
+    assert rows["Are the metastases resectable?"] == "Not resectable"
+    # A localised colon NET: no pancreas, no metastases, so neither row.
+    labels = [label for label, _ in describe(facts_as_json(case_facts()))]
+    assert "Region of the pancreas" not in labels
+    assert "Are the metastases resectable?" not in labels
