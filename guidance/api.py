@@ -153,19 +153,24 @@ def recommendations(request: HttpRequest) -> JsonResponse:
     if text is None:
         return JsonResponse({"errors": {"__all__": ["No guideline is published."]}}, status=503)
     shown = recommendation.build(facts=form.facts(), text=text)
-    return JsonResponse(
-        {
-            "guideline": shown["guideline"],
-            "grade": shown["grade"],
-            "grade_basis": shown["grade_basis"],
-            "category": shown["category"],
-            "recommendations": [
-                {key: item[key] for key in ("section", "group", "heading", "text", "reasons")}
-                for item in shown["recommendations"]
-            ],
-            "warnings": [
-                {key: item[key] for key in ("code", "message", "detail")}
-                for item in shown["warnings"]
-            ],
-        }
-    )
+    return JsonResponse(answer(shown))
+
+
+def answer(shown: recommendation.Recommendation) -> dict[str, Any]:
+    """What the API returns of a recommendation: what the page shows of it, without the
+    inputs (the caller sent them), the category's wording and basis, or the sections' order
+    (the list is in that order)."""
+    return {
+        "guideline": shown["guideline"],
+        "grade": shown["grade"],
+        "grade_basis": shown["grade_basis"],
+        "category": shown["category"],
+        "recommendations": [
+            {key: item[key] for key in ("section", "group", "heading", "text", "reasons")}
+            for item in shown["recommendations"]
+        ],
+        "warnings": [
+            {key: item[key] for key in ("code", "message", "detail")}
+            for item in shown["warnings"]
+        ],
+    }

@@ -7,6 +7,7 @@ sections (addressed by the stable slugs the engine returns) and the warning text
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
@@ -18,6 +19,9 @@ from simple_history.models import HistoricalRecords
 from guidance import engine
 from guidance.identifiers import validate_reference
 from guidance.markdown import render_markdown
+
+if TYPE_CHECKING:  # guidance.recommendation reads the models, through guidance.content
+    from guidance.recommendation import Recommendation
 
 
 class Guideline(models.Model):
@@ -297,7 +301,8 @@ class Case(models.Model):
     # (for the impact report) without reading the snapshots.
     section_slugs = models.CharField(max_length=1000, blank=True)
     warning_codes = models.CharField(max_length=1000, blank=True)
-    # The inputs and the recommendation exactly as shown: see guidance.recommendation.build.
+    # The inputs and the recommendation exactly as shown: a guidance.recommendation
+    # Recommendation, as build() made it.
     snapshot = models.JSONField()
     # The run of the wizard that saved the case: unique, so that a review submitted twice
     # (a double click, a second tab, two workers at once) saves one case, whatever the race.
@@ -358,7 +363,7 @@ class Case(models.Model):
         *,
         clinician,
         guideline_version_id: int,
-        shown: dict,
+        shown: Recommendation,
         run_token: uuid.UUID,
         reference: str = "",
     ) -> Case:

@@ -1,14 +1,16 @@
 """A recommendation as shown: the engine's result joined to the guideline's words.
 
-``build()`` returns plain JSON-ready data. The recommendation page, the JSON API and a
-saved case's snapshot are all made from it, so what is saved is exactly what was shown.
+``build()`` returns plain JSON-ready data, a ``Recommendation``. The recommendation page,
+the JSON API and a saved case's snapshot are all made from it, so what is saved is exactly
+what was shown. The typed dicts below say what it holds; a snapshot read back from the
+database holds the same (its numbers as JSON numbers).
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 
@@ -19,6 +21,70 @@ from guidance.forms import CaseForm
 MISSING_SECTION = "section-missing"
 # The facts are flat (every field a plain value), so no recursive asdict() is needed.
 FACT_NAMES = tuple(field.name for field in fields(engine.CaseFacts))
+
+
+class CaseFactsJSON(TypedDict):
+    """``engine.CaseFacts`` as JSON values: numbers as JSON numbers, absent values as None."""
+
+    site: str
+    pancreas_region: str | None
+    tumour_type: str
+    hormonal_symptoms: bool
+    size_mm: int | float
+    differentiation: str
+    ki67_percent: int | float | None
+    mitoses_per_10hpf: int | None
+    extent: str
+    metastases_resectable: str
+    ssr_imaging: str
+
+
+class CitedGuideline(TypedDict):
+    """The guideline and the version of it that a recommendation quotes."""
+
+    title: str
+    version: str  # the version's label, as cited
+    citation: str
+
+
+class RecommendedSection(TypedDict):
+    """One section of the guideline that applies, quoted as stored, with why it applies."""
+
+    section: str  # the section's slug, which the engine knows it by
+    group: str
+    heading: str
+    text: str  # markdown: sanitised when rendered, never before
+    order: int  # its place in the guideline
+    reasons: list[str]
+
+
+class ShownWarning(TypedDict):
+    """A warning about the inputs: the engine's code and detail, the guideline's message."""
+
+    code: str
+    detail: str  # what in this case raised it; for MISSING_SECTION, the section's slug
+    message: str
+
+
+class Recommendation(TypedDict):
+    """Everything a recommendation shows, as ``build()`` makes it and a saved case keeps it."""
+
+    guideline: CitedGuideline
+    grade: str | None  # "G1", "G2", "G3", or None when it cannot be derived
+    grade_basis: list[str]
+    category: str  # an engine.Category value
+    category_label: str
+    category_basis: str
+    recommendations: list[RecommendedSection]  # in guideline order
+    warnings: list[ShownWarning]  # a missing section's first
+    facts: CaseFactsJSON
+
+
+class SectionGroup(TypedDict):
+    """Recommended sections under one of the guideline's group headings."""
+
+    name: str
+    sections: list[RecommendedSection]
 
 
 def json_number(value: Decimal) -> int | float:
@@ -36,18 +102,18 @@ def json_number(value: Decimal) -> int | float:
     return number
 
 
-def facts_as_json(facts: engine.CaseFacts) -> dict[str, Any]:
+def facts_as_json(facts: engine.CaseFacts) -> CaseFactsJSON:
     """The case facts as JSON values: decimals as numbers, absent values as null."""
-    values = {}
+    values: dict[str, Any] = {}
     for name in FACT_NAMES:
         value = getattr(facts, name)
         if isinstance(value, Decimal):
             value = json_number(value)
         values[name] = value
-    return values
+    return CaseFactsJSON(**values)
 
 
-def build(*, facts: engine.CaseFacts, text: GuidelineText) -> dict[str, Any]:
+def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
     """Run the engine and quote ``text`` for every section and warning that applies.
 
     No queries: the words come from ``text`` (``content.published()`` for the version in
@@ -59,7 +125,7 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> dict[str, Any]:
     # A published version should hold every section the engine can return (a system check
     # and the publishing rules make sure of it). If one is missing anyway, say so first
     # rather than leave a gap the clinician cannot see.
-    warnings = [
+    warnings: list[ShownWarning] = [
         {
             "code": MISSING_SECTION,
             "detail": slug,
@@ -81,7 +147,7 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> dict[str, Any]:
         for warning in result.warnings
     ]
 
-    recommendations = [
+    recommendations: list[RecommendedSection] = [
         {
             "section": applied.slug,
             "group": sections[applied.slug].group,
@@ -111,9 +177,9 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> dict[str, Any]:
     }
 
 
-def grouped(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def grouped(recommendations: list[RecommendedSection]) -> list[SectionGroup]:
     """Recommendations in their guideline groups, in guideline order."""
-    groups: list[dict[str, Any]] = []
+    groups: list[SectionGroup] = []
     for item in recommendations:
         if not groups or groups[-1]["name"] != item["group"]:
             groups.append({"name": item["group"], "sections": []})
@@ -121,7 +187,7 @@ def grouped(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
-def describe(facts: dict[str, Any]) -> list[tuple[str, str]]:
+def describe(facts: CaseFactsJSON) -> list[tuple[str, str]]:
     """Case facts (JSON values) as (label, value) rows a clinician reads."""
     rows = []
     for name in FACT_NAMES:
@@ -148,7 +214,7 @@ def display_value(field: forms.Field, value: Any) -> str:
     return str(dict(field.choices).get(value, value))
 
 
-def page_context(shown: dict[str, Any]) -> dict[str, Any]:
+def page_context(shown: Recommendation) -> dict[str, Any]:
     """What the recommendation templates need, from the data as shown."""
     return {
         "shown": shown,
@@ -157,15 +223,20 @@ def page_context(shown: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _warning_key(warning: dict[str, Any]) -> str | tuple[str, str]:
+def _warning_key(warning: ShownWarning) -> str | tuple[str, str]:
     # One "section missing" warning per missing section: tell them apart by the section.
     if warning["code"] == MISSING_SECTION:
         return (warning["code"], warning["detail"])
     return warning["code"]
 
 
-def compare(saved: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """What differs between a saved recommendation and the same case run again today."""
+def compare(saved: Recommendation, current: Recommendation) -> dict[str, Any]:
+    """What differs between a saved recommendation and the same case run again today.
+
+    Lists of the sections and warnings added, removed, changed or reworded (each changed one
+    as ``{"saved": ..., "current": ...}``), whether the grade or category changed, and
+    ``any``: whether anything did.
+    """
     saved_sections = {item["section"]: item for item in saved["recommendations"]}
     current_sections = {item["section"]: item for item in current["recommendations"]}
     saved_warnings = {_warning_key(item): item for item in saved["warnings"]}

@@ -14,11 +14,12 @@ from decimal import Decimal
 
 import pytest
 
-from guidance import engine
+from guidance import content, engine, recommendation
 from guidance.forms import CaseForm, form_data
-from guidance.models import Case
+from guidance.models import Case, GuidelineVersion
 from guidance.recommendation import describe, display_value, facts_as_json
 from tests.factories import case_facts, make_case
+from tests.wizard_client import WARNED_RECTUM
 
 # Every size and Ki-67 the forms accept: tenths from 0 to 300.
 EVERY_TENTH = [Decimal(tenths) / 10 for tenths in range(3001)]
@@ -100,3 +101,27 @@ def test_the_region_and_the_resectability_are_described_only_where_they_apply():
     labels = [label for label, _ in describe(facts_as_json(case_facts()))]
     assert "Region of the pancreas" not in labels
     assert "Are the metastases resectable?" not in labels
+
+
+def assert_holds_exactly_the_declared_keys(shown: dict) -> None:
+    assert set(shown) == recommendation.Recommendation.__required_keys__
+    assert set(shown["guideline"]) == recommendation.CitedGuideline.__required_keys__
+    assert set(shown["facts"]) == recommendation.CaseFactsJSON.__required_keys__
+    assert set(shown["facts"]) == set(recommendation.FACT_NAMES)
+    for item in shown["recommendations"]:
+        assert set(item) == recommendation.RecommendedSection.__required_keys__
+    for item in shown["warnings"]:
+        assert set(item) == recommendation.ShownWarning.__required_keys__
+
+
+@pytest.mark.django_db
+def test_a_recommendation_and_a_saved_snapshot_hold_exactly_what_their_types_declare(alice):
+    text = content.load(GuidelineVersion.objects.current())
+    shown = recommendation.build(facts=case_facts(**WARNED_RECTUM), text=text)
+    assert shown["recommendations"] and shown["warnings"]
+    saved = make_case(alice, **WARNED_RECTUM)
+
+    assert_holds_exactly_the_declared_keys(shown)
+    assert_holds_exactly_the_declared_keys(Case.objects.get(pk=saved.pk).snapshot)
+    groups = recommendation.grouped(shown["recommendations"])
+    assert all(set(group) == recommendation.SectionGroup.__required_keys__ for group in groups)
