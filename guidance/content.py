@@ -4,13 +4,14 @@ Every recommendation quotes the published version's sections and warning texts. 
 them from the database on every request cost three ORM queries; here they are read once
 per process and kept as an immutable ``GuidelineText``.
 
-``published()`` still asks the database on every call, with one small raw query: which
+``published()`` still asks the database on every call, with one small query: which
 version is published (its id and publication time, and the guideline's title). If that
 is what was loaded before, the text in memory is returned; otherwise the new version is
 loaded (three queries) and replaces the old one. This is safe because a published
-version's text cannot change in the app: the model refuses edits to the sections and
-warning texts of any version that is not a draft, and publishing makes a new version (a
-new id) and retires the old one. So:
+version's text cannot change in the app: the models and their querysets refuse to change
+the sections and warning texts of any version that is not a draft (saves, deletes,
+``update()`` and the bulk writes alike), and publishing makes a new version (a new id) and
+retires the old one. So:
 
 * publishing is seen by every process on its next request, because the id changes;
 * renaming the guideline (its title is editable in the admin) is seen the same way,
@@ -31,11 +32,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
-from django.db import connection
+from guidance.models import GuidelineVersion, Section, WarningText
 
-from guidance.models import Guideline, GuidelineVersion, Section, WarningText
+# Which version is published, as _published_row() reads it: what the text in memory is
+# checked against.
+PublishedRow = tuple[int, datetime | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,54 +102,20 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
     )
 
 
-# What was last loaded: (the published row as the raw query returned it, its text), or
-# None. Replaced in one assignment of a finished tuple, so a thread reading it sees either
-# the old pair or the new one, never a text being built; two threads loading at once just
-# both load, and the last one kept wins.
-_cached: tuple[tuple[Any, ...], GuidelineText] | None = None
+# What was last loaded: (the published row, its text), or None. Replaced in one assignment
+# of a finished tuple, so a thread reading it sees either the old pair or the new one,
+# never a text being built; two threads loading at once just both load, and the last one
+# kept wins.
+_cached: tuple[PublishedRow, GuidelineText] | None = None
 
 
-# The published-row query, written once per database backend (the quoting differs).
-_sql_by_vendor: dict[str, str] = {}
-
-
-def _published_sql() -> str:
-    sql = _sql_by_vendor.get(connection.vendor)
-    if sql is None:
-        sql = _sql_by_vendor[connection.vendor] = _write_published_sql()
-    return sql
-
-
-def _write_published_sql() -> str:
-    quote = connection.ops.quote_name
-    version = GuidelineVersion._meta
-    guideline = Guideline._meta
-
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    # Only names from the models' _meta, quoted by the backend; the status is a parameter.
+def _published_row() -> PublishedRow | None:
+    """(id, published_at, guideline title) of the published version, or None: one query."""
     return (
-        f"SELECT v.{column(version, 'id')}, v.{column(version, 'published_at')}, "  # noqa: S608
-        f"g.{column(guideline, 'title')} "
-        f"FROM {quote(version.db_table)} v "
-        f"INNER JOIN {quote(guideline.db_table)} g "
-        f"ON g.{column(guideline, 'id')} = v.{column(version, 'guideline')} "
-        f"WHERE v.{column(version, 'status')} = %s"
+        GuidelineVersion.objects.filter(status=GuidelineVersion.Status.PUBLISHED)
+        .values_list("id", "published_at", "guideline__title")
+        .first()
     )
-
-
-def _published_row() -> tuple[Any, ...] | None:
-    """(id, published_at, guideline title) of the published version, or None: one query.
-
-    Raw SQL because this runs on every request: measured on SQLite, about 0.05 ms against
-    0.4 ms for the ORM's ``GuidelineVersion.objects.current()``. The values are compared,
-    never shown, so they are left as the database driver gives them.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_published_sql(), [GuidelineVersion.Status.PUBLISHED.value])
-        row = cursor.fetchone()
-    return tuple(row) if row is not None else None
 
 
 def published() -> GuidelineText | None:

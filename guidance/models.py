@@ -126,10 +126,49 @@ class ProtectedSection(Exception):
     """The engine refers to this section by its slug: it must stay."""
 
 
+class DraftTextQuerySet(models.QuerySet):
+    """The writes that skip a model's save() and delete() keep to drafts too.
+
+    ``update()``, ``delete()``, ``bulk_create()`` and ``bulk_update()`` refuse, with
+    ReadOnlyContent and before writing anything, when a row they would write belongs to a
+    version that is not a draft, or would move to another version. The versions are checked
+    with one query in the write's own transaction, and locked (where the database can) so
+    that a draft cannot be published between the check and the write.
+    """
+
+    def update(self, **kwargs):
+        if "version" in kwargs or "version_id" in kwargs:
+            raise ReadOnlyContent("Guideline text cannot move to another version.")
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts(self.values("version_id"))
+            return super().update(**kwargs)
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts(self.values("version_id"))
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts({obj.version_id for obj in objs})
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "version" in fields or "version_id" in fields:
+            raise ReadOnlyContent("Guideline text cannot move to another version.")
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts(self.filter(pk__in=[obj.pk for obj in objs]).values("version_id"))
+            return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class DraftText(models.Model):
     """Guideline text that changes only while its version is a draft, and never moves."""
 
     key_field = ""  # the name the engine knows the text by
+
+    objects = DraftTextQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -218,13 +257,18 @@ class WarningText(DraftText):
             raise ProtectedSection(f"The engine uses the code {old_code!r}: it cannot change.")
 
 
-
 def _refuse_unless_draft(version: GuidelineVersion) -> None:
     if not version.is_draft:
         raise ReadOnlyContent(
             f"Version {version.label} is {version.get_status_display().lower()}: "
             "edit a draft instead."
         )
+
+
+def _refuse_unless_drafts(version_ids) -> None:
+    """Refuse unless every version of ``version_ids`` (ids, or a query of them) is a draft."""
+    for version in GuidelineVersion.objects.select_for_update().filter(pk__in=version_ids):
+        _refuse_unless_draft(version)
 
 
 class ReferenceCase(models.Model):

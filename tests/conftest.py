@@ -12,8 +12,9 @@ from tests.factories import make_clinician, make_editor
 def _fresh_guideline_text():
     """Each test starts with no guideline text in memory.
 
-    Tests change published text with QuerySet.update and roll their transactions back,
-    and SQLite can give a later test's version a rolled-back version's id.
+    Tests change published text behind the app's back (``change_outside_the_app``) and
+    roll their transactions back, and SQLite can give a later test's version a rolled-back
+    version's id.
     """
     content.forget()
     yield

@@ -1,4 +1,5 @@
-"""Test data made in one place: clinicians, editors and saved cases."""
+"""Test data made in one place: clinicians, editors and saved cases, and changes made to the
+database outside the app."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import QuerySet
 
 from guidance import content, engine, recommendation
 from guidance.models import Case, GuidelineVersion, ReferenceCase
@@ -108,3 +111,43 @@ def reference_case_form(case: ReferenceCase | None = None, **overrides: Any) -> 
         for name, value in values.items()
         if value is not None
     }
+
+
+def change_outside_the_app(rows: QuerySet, **values: Any) -> int:
+    """UPDATE ``rows`` with ``values`` in SQL of the test's own, as someone editing the
+    database by hand would: the app itself refuses to change a published version's text.
+    Returns how many rows changed."""
+    meta = rows.model._meta
+    pks = list(rows.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    quote = connection.ops.quote_name
+    assignments, params = [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
+            [*params, *pks],
+        )
+        return cursor.rowcount
+
+
+def delete_outside_the_app(rows: QuerySet) -> int:
+    """DELETE ``rows`` in SQL of the test's own, as a hand-edited or damaged database would
+    lose them: the app refuses to delete a published version's text. Returns how many."""
+    meta = rows.model._meta
+    pks = list(rows.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(meta.db_table)} "  # noqa: S608 - only names from _meta
+            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
+            pks,
+        )
+        return cursor.rowcount

@@ -17,6 +17,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from guidance.models import GuidelineVersion, Section
+from tests.factories import change_outside_the_app
 from tests.wizard_client import SMALL_RECTUM, answer_steps, answers_for, post_step
 
 URL = "/api/v1/recommendations"
@@ -162,7 +163,9 @@ def test_recommendations_quote_the_published_sections_word_for_word(client, db):
 def test_an_edited_section_text_is_what_the_api_returns(client, db):
     version = GuidelineVersion.objects.current()
     edited = "Edited in the database: rectal NETs *can* be excised locally."
-    Section.objects.filter(version=version, slug="local-excision").update(text=edited)
+    change_outside_the_app(
+        Section.objects.filter(version=version, slug="local-excision"), text=edited
+    )
 
     response = post(client, case(site="rectum"))
 
@@ -711,7 +714,7 @@ def test_a_case_runs_one_query_once_the_guideline_text_is_in_memory(
     post(client, ONE_SECTION_CASE)  # the first request loads the published text
 
     # 1. guidance_guidelineversion JOIN guidance_guideline WHERE status = 'published': the
-    #    published version's id, publication time and title (raw SQL, content.published()),
+    #    published version's id, publication time and title (content.published()),
     #    the same as what is in memory, so its text is not read again.
     # No session, user or CSRF query: the endpoint touches none of them. Sections and
     # warnings, however many, cost nothing more.
@@ -728,7 +731,7 @@ def test_the_first_case_loads_the_guideline_text_in_four_queries(
     client, db, django_assert_num_queries, payload, sections, warned
 ):
     # Nothing in memory yet (tests start with content.forget()), as after a restart:
-    # 1. the published version's id, publication time and title (raw SQL)
+    # 1. the published version's id, publication time and title
     # 2. that version JOIN its guideline: label, citation, publication time, title
     # 3. all its sections   4. all its warning texts (whether or not this case has warnings)
     with django_assert_num_queries(4):

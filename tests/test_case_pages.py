@@ -29,7 +29,13 @@ from django.utils.html import escape
 from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
 from guidance.models import Case, CaseDeletion, GuidelineVersion, Section, WarningText
-from tests.factories import case_facts, make_case, make_clinician
+from tests.factories import (
+    case_facts,
+    change_outside_the_app,
+    delete_outside_the_app,
+    make_case,
+    make_clinician,
+)
 from tests.wizard_client import (
     METASTATIC_SMALL_BOWEL,
     RUNS_SESSION_KEY,
@@ -245,8 +251,10 @@ def test_the_case_page_shows_the_version_reference_date_and_clinician(alice_clie
 
 def test_the_case_page_keeps_the_old_text_after_the_guideline_text_changes(alice_client, case):
     item = case.snapshot["recommendations"][0]
-    changed = published(Section, slug=item["section"]).update(
-        text="Rewritten after the case was saved.", heading="A new heading"
+    changed = change_outside_the_app(
+        published(Section, slug=item["section"]),
+        text="Rewritten after the case was saved.",
+        heading="A new heading",
     )
     assert changed == 1
 
@@ -260,7 +268,8 @@ def test_the_case_page_keeps_the_old_text_after_the_guideline_text_changes(alice
 
 def test_the_case_page_keeps_the_old_warning_after_the_warning_text_changes(alice_client, warned):
     warning = warned.snapshot["warnings"][0]
-    assert published(WarningText, code=warning["code"]).update(message="Reworded since.") == 1
+    rows = published(WarningText, code=warning["code"])
+    assert change_outside_the_app(rows, message="Reworded since.") == 1
 
     html = html_of(alice_client.get(detail(warned)))
 
@@ -405,7 +414,7 @@ def test_the_re_check_says_plainly_when_nothing_has_changed(alice, alice_client,
 
 def test_the_re_check_shows_a_changed_section_text_side_by_side(alice_client, case):
     item = case.snapshot["recommendations"][1]
-    published(Section, slug=item["section"]).update(text="The **new** advice.")
+    change_outside_the_app(published(Section, slug=item["section"]), text="The **new** advice.")
 
     html = recheck(alice_client, case)
 
@@ -422,7 +431,9 @@ def test_the_re_check_shows_a_changed_section_text_side_by_side(alice_client, ca
 
 def test_the_re_check_shows_a_reworded_warning_side_by_side(alice_client, warned):
     warning = warned.snapshot["warnings"][0]
-    published(WarningText, code=warning["code"]).update(message="A reworded warning.")
+    change_outside_the_app(
+        published(WarningText, code=warning["code"]), message="A reworded warning."
+    )
 
     html = recheck(alice_client, warned)
 
@@ -519,7 +530,7 @@ def test_the_re_check_shows_every_section_the_published_guideline_has_lost(alice
     # Two sections that applied lose their text in the published version: build() now
     # warns once for each ("section-missing", with the slug as detail).
     lost = [item["section"] for item in case.snapshot["recommendations"][:2]]
-    assert published(Section, slug__in=lost).delete()[0] == 2
+    assert delete_outside_the_app(published(Section, slug__in=lost)) == 2
 
     html = recheck(alice_client, case)
 
@@ -537,7 +548,7 @@ def test_the_re_check_shows_every_section_the_published_guideline_has_lost(alice
 
 def test_the_re_check_changes_nothing_saved(alice_client, case):
     item = case.snapshot["recommendations"][0]
-    published(Section, slug=item["section"]).update(text="Changed.")
+    change_outside_the_app(published(Section, slug=item["section"]), text="Changed.")
     before = copy.deepcopy(case.snapshot)
 
     recheck(alice_client, case)
@@ -1039,7 +1050,7 @@ def test_the_case_page_and_print_view_run_a_fixed_number_of_queries(
 
 # The re-check, measured, once the published text is in memory (after any earlier request):
 #   1. the session, 2. the clinician, 3. the case (joined as above),
-#   4. the published version's id, publication time and guideline title (one raw query,
+#   4. the published version's id, publication time and guideline title (one query,
 #   content.published()): unchanged, so the sections and warning texts come from memory.
 # With nothing in memory (as after a restart), three more load the text: the version joined
 # to its guideline, all its sections, all its warning texts.

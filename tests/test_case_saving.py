@@ -23,7 +23,7 @@ from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
 from guidance.models import Case, CaseIsImmutable, GuidelineVersion, Section
 from guidance.wizard import CaseWizard
-from tests.factories import case_facts, make_case, make_clinician
+from tests.factories import case_facts, change_outside_the_app, make_case, make_clinician
 from tests.wizard_client import (
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
@@ -458,8 +458,9 @@ def test_an_old_case_shows_the_old_text_after_the_guideline_text_changes(
     old_text = saved["text"]
     new_text = "Rewritten by the editors: this wording was never shown for this case."
 
-    # Section text can be edited in place (sections are not records of what was shown).
-    edited = Section.objects.filter(version=published, slug=saved["section"]).update(text=new_text)
+    # The published text changed behind the app's back (the app itself refuses to).
+    rows = Section.objects.filter(version=published, slug=saved["section"])
+    edited = change_outside_the_app(rows, text=new_text)
 
     assert edited == 1
     html = alice_client.get(the_case_url(case)).content.decode()
@@ -560,7 +561,7 @@ def test_cases_cannot_be_added_or_deleted_through_the_admin(admin_client, alice)
 #   1. SELECT django_session        the session (the wizard's answers and the login)
 #   2. SELECT auth_user             request.user
 #   3. SELECT guidelineversion      the published version's id, publication time and
-#      JOIN guideline               guideline title (one raw query, content.published()):
+#      JOIN guideline               guideline title (one query, content.published()):
 #                                   unchanged, so its text comes from memory
 #   4. SAVEPOINT                    Case.record's transaction.atomic
 #   5. INSERT guidance_case         the case and its snapshot

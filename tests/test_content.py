@@ -1,6 +1,6 @@
 """The published guideline's text in memory (guidance.content), on the real database.
 
-``content.published()`` runs one raw query per call (which version is published) and reads
+``content.published()`` runs one small query per call (which version is published) and reads
 the text only when that changes; ``content.load()`` reads any version's text afresh. Every
 test starts with nothing in memory (the autouse fixture in conftest.py calls forget()).
 """
@@ -22,7 +22,12 @@ from guidance import content, engine, recommendation
 from guidance.forms import CaseForm, form_data
 from guidance.models import Guideline, GuidelineVersion, ReferenceCase, Section, WarningText
 from guidance.publishing import publish, start_draft
-from tests.factories import make_case, make_clinician
+from tests.factories import (
+    change_outside_the_app,
+    delete_outside_the_app,
+    make_case,
+    make_clinician,
+)
 from tests.wizard_client import LOCALISED_COLON
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +189,7 @@ def test_the_text_cannot_be_changed(version_1):
 
 
 def test_the_first_call_loads_the_text_in_four_queries(django_assert_num_queries):
-    # 1. the published version's id, publication time and guideline title (raw SQL)
+    # 1. the published version's id, publication time and guideline title
     # 2. that version JOIN its guideline  3. its sections  4. its warning texts
     with django_assert_num_queries(4):
         text = content.published()
@@ -289,10 +294,12 @@ def test_a_new_publication_time_for_the_same_id_is_loaded_again(
 
 
 def test_text_changed_outside_the_app_is_not_seen_until_forget(version_1):
-    # The documented trade-off: the published text is read-only in the app, so an update
-    # behind its back (raw SQL, QuerySet.update) is seen only after a restart or forget().
+    # The documented trade-off: the published text is read-only in the app, so a change
+    # behind its back (SQL typed into the database) is seen only after a restart or forget().
     before = content.published().sections["curative-excision"].text
-    Section.objects.filter(version=version_1, slug="curative-excision").update(text="Changed.")
+    change_outside_the_app(
+        Section.objects.filter(version=version_1, slug="curative-excision"), text="Changed."
+    )
 
     assert content.published().sections["curative-excision"].text == before
 
@@ -360,8 +367,8 @@ def test_build_agrees_on_a_draft_with_edited_and_reordered_text(editor):
 def test_build_agrees_when_a_section_or_a_warning_text_is_missing(version_1):
     # Text the engine needs, removed behind the model's back: build() must still warn about
     # the missing section and fall back to its own message for the missing warning text.
-    Section.objects.filter(version=version_1, slug="curative-excision").delete()
-    WarningText.objects.filter(version=version_1, code="regional-nodes").delete()
+    delete_outside_the_app(Section.objects.filter(version=version_1, slug="curative-excision"))
+    delete_outside_the_app(WarningText.objects.filter(version=version_1, code="regional-nodes"))
     text = content.published()
     assert "curative-excision" not in text.sections and "regional-nodes" not in text.warnings
 
@@ -381,7 +388,7 @@ def test_the_text_is_loaded_once_for_every_page_and_again_after_publishing(
 ):
     saved = make_case(alice)  # reads the text afresh: nothing in memory yet
 
-    # The first request of the process loads the text: 1 raw query + 3.
+    # The first request of the process loads the text: 1 query + 3.
     with django_assert_num_queries(4):
         client.get("/")
     # Every later one, on any page, asks only which version is published.

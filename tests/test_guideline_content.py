@@ -17,6 +17,7 @@ import guidance
 from guidance.engine import SECTION_SLUGS, WARNING_CODES
 from guidance.markdown import render_markdown
 from guidance.models import Guideline, GuidelineVersion, Section
+from tests.factories import change_outside_the_app
 from tests.wizard_client import SMALL_RECTUM, run_wizard
 
 SOURCE = Path(guidance.__file__).resolve().parent / "data" / "gep-net-management.txt"
@@ -297,8 +298,9 @@ def test_every_published_section_renders_to_its_own_words(published):
 
 
 def test_a_script_typed_into_a_section_is_neutralised_on_the_recommendation_page(client, published):
-    Section.objects.filter(version=published, slug="local-excision").update(
-        text="Rectal NETs <script>alert(1)</script>can be [excised](javascript:alert(1)) *safely*"
+    change_outside_the_app(
+        Section.objects.filter(version=published, slug="local-excision"),
+        text="Rectal NETs <script>alert(1)</script>can be [excised](javascript:alert(1)) *safely*",
     )
     page = run_wizard(client, SMALL_RECTUM).content.decode()
 

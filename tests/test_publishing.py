@@ -53,7 +53,13 @@ from guidance.publishing import (
     run_reference_cases,
     start_draft,
 )
-from tests.factories import PLAIN_FACTS, case_facts, make_case, make_editor
+from tests.factories import (
+    PLAIN_FACTS,
+    case_facts,
+    delete_outside_the_app,
+    make_case,
+    make_editor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -946,6 +952,142 @@ def test_a_warning_text_of_a_draft_can_be_saved(draft, editor):
     assert warning.history.first().history_change_reason == "Editorial correction"
 
 
+# Writes that skip save() and delete(): the querysets keep them to drafts too.
+
+TEXT_FIELD = {Section: "text", WarningText: "message"}
+SECTION_AND_WARNING = pytest.mark.parametrize(
+    ("model", "key"), [(Section, {"slug": "overview"}), (WarningText, {"code": "regional-nodes"})]
+)
+
+
+def texts(model, **lookup) -> dict[int, str]:
+    return dict(model.objects.filter(**lookup).values_list("pk", TEXT_FIELD[model]))
+
+
+@SECTION_AND_WARNING
+def test_an_update_of_the_published_versions_text_is_refused_and_changes_nothing(
+    version_1, model, key
+):
+    before = texts(model, version=version_1)
+
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published: edit a draft instead"):
+        model.objects.filter(version=version_1, **key).update(**{TEXT_FIELD[model]: "Changed."})
+    related = version_1.sections if model is Section else version_1.warnings
+    with pytest.raises(ReadOnlyContent):
+        related.update(**{TEXT_FIELD[model]: "Changed."})
+
+    assert texts(model, version=version_1) == before
+
+
+@SECTION_AND_WARNING
+def test_an_update_spanning_a_draft_and_the_published_version_changes_neither(
+    draft, version_1, model, key
+):
+    rows = model.objects.filter(**key)
+    assert {row.version_id for row in rows} == {draft.pk, version_1.pk}
+    before = texts(model, **key)
+
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        rows.update(**{TEXT_FIELD[model]: "Changed."})
+
+    assert texts(model, **key) == before
+
+
+@SECTION_AND_WARNING
+def test_an_update_of_a_drafts_text_alone_is_allowed(draft, version_1, model, key):
+    published_before = texts(model, version=version_1)
+    rows = model.objects.filter(version=draft, **key)
+
+    assert rows.update(**{TEXT_FIELD[model]: "Reworded."}) == 1
+
+    assert set(texts(model, version=draft, **key).values()) == {"Reworded."}
+    assert texts(model, version=version_1) == published_before
+
+
+def test_an_update_cannot_move_a_drafts_text_to_another_version(draft, version_1):
+    for move in ({"version": version_1}, {"version_id": version_1.pk}):
+        with pytest.raises(ReadOnlyContent, match="cannot move"):
+            Section.objects.filter(version=draft, slug="overview").update(**move)
+    with pytest.raises(ReadOnlyContent, match="cannot move"):
+        Section.objects.bulk_update(list(draft.sections.filter(slug="overview")), ["version"])
+
+    assert draft.sections.filter(slug="overview").exists()
+    assert version_1.sections.filter(slug="overview").count() == 1
+
+
+@SECTION_AND_WARNING
+def test_a_queryset_delete_spanning_the_published_version_is_refused_and_deletes_nothing(
+    draft, version_1, model, key
+):
+    before = texts(model)
+
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        model.objects.filter(version=version_1, **key).delete()
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        model.objects.filter(**key).delete()  # the draft's row and the published one
+
+    assert texts(model) == before
+
+
+def test_a_queryset_delete_of_a_drafts_text_alone_is_allowed(draft, version_1):
+    deleted, _ = Section.objects.filter(version=draft, slug="overview").delete()
+
+    assert deleted == 1
+    assert not draft.sections.filter(slug="overview").exists()
+    assert version_1.sections.filter(slug="overview").exists()
+
+
+def test_bulk_create_into_a_version_that_is_not_a_draft_is_refused_and_creates_nothing(
+    draft, version_1
+):
+    def new_section(version, slug):
+        return Section(version=version, slug=slug, heading="New", text="New text.", order=999)
+
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        Section.objects.bulk_create([new_section(draft, "new-1"), new_section(version_1, "new-2")])
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        WarningText.objects.bulk_create([WarningText(version=version_1, code="new", message="x")])
+
+    assert not Section.objects.filter(slug__in=["new-1", "new-2"]).exists()
+    assert not WarningText.objects.filter(code="new").exists()
+    assert len(Section.objects.bulk_create([new_section(draft, "new-1")])) == 1
+
+
+@SECTION_AND_WARNING
+def test_bulk_update_of_text_that_is_not_a_drafts_is_refused_and_changes_nothing(
+    draft, version_1, model, key
+):
+    field = TEXT_FIELD[model]
+    rows = list(model.objects.filter(**key))  # the draft's row and the published one
+    for row in rows:
+        setattr(row, field, "Changed.")
+    before = texts(model, **key)
+
+    with pytest.raises(ReadOnlyContent, match="Version 1 is published"):
+        model.objects.bulk_update(rows, [field])
+
+    assert texts(model, **key) == before
+    drafts = [row for row in rows if row.version_id == draft.pk]
+    assert model.objects.bulk_update(drafts, [field]) == 1
+    assert set(texts(model, version=draft, **key).values()) == {"Changed."}
+
+
+def test_the_text_of_retired_and_discarded_versions_refuses_bulk_writes_too(
+    draft, editor, version_1
+):
+    publish_it(draft, editor)  # version 1 is retired
+    second = start_draft(editor=editor)
+    discard_draft(second, editor=editor, reason="Not needed")
+
+    for version, status in ((version_1, "retired"), (second, "discarded")):
+        with pytest.raises(ReadOnlyContent, match=f"is {status}"):
+            version.sections.update(text="Changed.")
+        with pytest.raises(ReadOnlyContent, match=f"is {status}"):
+            version.warnings.all().delete()
+        assert not version.sections.filter(text="Changed.").exists()
+        assert version.warnings.count() == version_1.warnings.count()
+
+
 # --- System check -------------------------------------------------------------------------
 
 
@@ -954,7 +1096,7 @@ def test_the_system_check_is_quiet_for_the_seeded_guideline(version_1):
 
 
 def test_the_system_check_reports_a_published_version_missing_an_engine_section(version_1):
-    Section.objects.filter(version=version_1, slug="everolimus").delete()
+    delete_outside_the_app(Section.objects.filter(version=version_1, slug="everolimus"))
 
     (error,) = published_version_is_complete()
 

@@ -18,6 +18,7 @@ from django.utils.html import escape
 
 from guidance import content, engine
 from guidance.models import GuidelineVersion, Section
+from tests.factories import change_outside_the_app, delete_outside_the_app
 from tests.wizard_client import (
     DEFAULTS,
     LOCALISED_COLON,
@@ -138,8 +139,9 @@ def test_a_case_without_warnings_says_so(client):
 
 def test_the_section_text_is_quoted_from_the_database(client):
     original = published_section("curative-excision").text
-    Section.objects.filter(version__status="published", slug="curative-excision").update(
-        text="Edited by the guideline editors: excise with clear margins."
+    change_outside_the_app(
+        Section.objects.filter(version__status="published", slug="curative-excision"),
+        text="Edited by the guideline editors: excise with clear margins.",
     )
 
     html = run_wizard(client, LOCALISED_COLON).content.decode()
@@ -161,7 +163,7 @@ def test_the_first_version_quotes_the_source_words(client):
 
 def test_a_section_missing_from_the_published_version_is_flagged_first(client):
     # A corrupted database (the app itself refuses to delete a section the engine uses).
-    Section.objects.filter(pk=published_section("lymph-node-dissection").pk).delete()
+    delete_outside_the_app(Section.objects.filter(pk=published_section("lymph-node-dissection").pk))
 
     html = run_wizard(client, LOCALISED_COLON).content.decode()
 
@@ -274,14 +276,15 @@ def test_the_stylesheets_are_this_apps_own_static_files(client):
 
 
 def test_markdown_in_a_section_is_sanitised(client):
-    Section.objects.filter(version__status="published", slug="curative-excision").update(
+    change_outside_the_app(
+        Section.objects.filter(version__status="published", slug="curative-excision"),
         text=(
             "Excise the tumour.\n\n"
             "<script>alert(1)</script>\n\n"
             "<img src=x onerror=alert(1)>\n\n"
             'See [x](javascript:alert(1)) and <a href="javascript:alert(2)" '
             'onclick="alert(3)">y</a>.'
-        )
+        ),
     )
 
     html = run_wizard(client, LOCALISED_COLON).content.decode()
@@ -293,8 +296,9 @@ def test_markdown_in_a_section_is_sanitised(client):
 
 
 def test_markdown_formatting_is_kept(client):
-    Section.objects.filter(version__status="published", slug="curative-excision").update(
-        text="Excise with **clear margins**:\n\n- open\n- laparoscopic"
+    change_outside_the_app(
+        Section.objects.filter(version__status="published", slug="curative-excision"),
+        text="Excise with **clear margins**:\n\n- open\n- laparoscopic",
     )
 
     section = articles(run_wizard(client, LOCALISED_COLON).content.decode())["curative-excision"]
@@ -324,7 +328,7 @@ def test_the_done_page_runs_five_queries_however_many_sections_and_warnings_appl
     answer_steps(client, facts)
 
     # 1. the session (django_session SELECT)
-    # 2. the published version's id, publication time and guideline title (one raw query,
+    # 2. the published version's id, publication time and guideline title (one query,
     #    content.published()): unchanged, so the sections and warning texts come from memory
     # 3-5. the wizard reset written back to the session: SAVEPOINT, UPDATE django_session,
     #    RELEASE SAVEPOINT (the session save's atomic block inside the test transaction)
@@ -426,7 +430,7 @@ def test_the_landing_page_says_when_no_guideline_is_published(client):
 def test_the_landing_page_runs_one_query(client, django_assert_num_queries):
     client.get("/")  # the first request loads the published text into memory
 
-    # 1. the published version's id, publication time and guideline title (one raw query,
+    # 1. the published version's id, publication time and guideline title (one query,
     #    content.published()): unchanged, so the rest comes from memory.
     # The page does not touch the session, so there is no session query.
     with django_assert_num_queries(1):
@@ -439,7 +443,7 @@ def test_the_first_landing_page_loads_the_guideline_text_in_four_queries(
     client, django_assert_num_queries
 ):
     # Nothing in memory (as after a restart):
-    # 1. the published version's id, publication time and guideline title (raw SQL)
+    # 1. the published version's id, publication time and guideline title
     # 2. that version JOIN its guideline  3. all its sections  4. all its warning texts
     with django_assert_num_queries(4):
         response = client.get("/")
