@@ -7,6 +7,7 @@ sections (addressed by the stable slugs the engine returns) and the warning text
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -410,11 +411,13 @@ class Case(models.Model):
         shown: Recommendation,
         run_token: uuid.UUID,
         reference: str = "",
+        created_at: datetime | None = None,
     ) -> Case:
         """Save what was shown to ``clinician``, from the version with that id, all or nothing.
 
         ``run_token`` names the run of the wizard the case comes from; a second case from the
         same run is refused by the database (IntegrityError) and nothing of it is stored.
+        ``created_at`` is when it was shown: now, unless given.
         """
         with transaction.atomic():
             return cls.objects.create(
@@ -422,6 +425,7 @@ class Case(models.Model):
                 guideline_version_id=guideline_version_id,
                 run_token=run_token,
                 reference=reference,
+                created_at=created_at or timezone.now(),
                 site=shown["facts"]["site"],
                 extent=shown["facts"]["extent"],
                 grade=shown["grade"] or "",

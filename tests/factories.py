@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,9 +63,14 @@ def case_facts(**overrides: Any) -> engine.CaseFacts:
 
 
 def make_case(
-    clinician, *, reference: str = "", version: GuidelineVersion | None = None, **overrides: Any
+    clinician,
+    *,
+    reference: str = "",
+    version: GuidelineVersion | None = None,
+    created_at: datetime | None = None,
+    **overrides: Any,
 ) -> Case:
-    """A saved case, made the way the wizard makes one.
+    """A saved case, made the way the wizard makes one: now, or at ``created_at``.
 
     The version's text is read afresh, not through the cache, so that making a case leaves
     ``content.published()`` as cold or as warm as it was.
@@ -77,6 +83,7 @@ def make_case(
         shown=shown,
         run_token=uuid.uuid4(),
         reference=reference,
+        created_at=created_at,
     )
 
 

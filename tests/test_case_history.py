@@ -4,15 +4,15 @@ Who sees what, the order, each row, pagination, the filters and the reference se
 the number of SQL queries, the indexes the queries use, and the command that fills a
 history with synthetic cases.
 
-``Case.record`` stamps a case with the time it is saved. To control the order and the
-dates, the cases here are saved with an explicit ``created_at`` (local wall-clock time,
-made aware in the project's time zone) but otherwise exactly as ``Case.record`` saves them.
+To control the order and the dates, the cases here are saved by ``Case.record`` (through
+``make_case``) with an explicit ``created_at``: local wall-clock time, made aware in the
+project's time zone.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from io import StringIO
@@ -25,11 +25,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guidance import content, recommendation
 from guidance.forms import FIRST_DAY, LAST_DAY, CaseFilterForm
-from guidance.models import Case, GuidelineVersion
+from guidance.models import Case
+from guidance.publishing import impact, start_draft
 from guidance.views import CASES_PER_PAGE
-from tests.factories import case_facts, make_case
+from tests.factories import make_case
 from tests.wizard_client import WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
@@ -54,32 +54,8 @@ def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> d
     return timezone.make_aware(datetime(year, month, day, hour, minute))
 
 
-def shown_for(**facts: Any) -> dict[str, Any]:
-    return recommendation.build(
-        facts=case_facts(**facts), text=content.load(GuidelineVersion.objects.current())
-    )
-
-
-def unsaved_case(clinician, when: datetime, shown: dict[str, Any], reference: str = "") -> Case:
-    """A Case as ``Case.record`` makes it, but stamped ``when``."""
-    return Case(
-        clinician=clinician,
-        guideline_version=GuidelineVersion.objects.current(),
-        created_at=when,
-        reference=reference,
-        site=shown["facts"]["site"],
-        extent=shown["facts"]["extent"],
-        grade=shown["grade"] or "",
-        warning_count=len(shown["warnings"]),
-        snapshot=shown,
-        run_token=uuid.uuid4(),
-    )
-
-
 def saved_at(clinician, when: datetime, *, reference: str = "", **facts: Any) -> Case:
-    case = unsaved_case(clinician, when, shown_for(**facts), reference)
-    case.save()
-    return case
+    return make_case(clinician, reference=reference, created_at=when, **facts)
 
 
 def many_cases(
@@ -87,11 +63,8 @@ def many_cases(
 ) -> list[Case]:
     """``count`` cases an hour apart, references LIST-000 (newest) onwards; newest first."""
     newest = newest or local(2025, 6, 1)
-    shown = shown_for(**facts)
-    Case.objects.bulk_create(
-        unsaved_case(clinician, newest - timedelta(hours=i), shown, f"LIST-{i:03d}")
-        for i in range(count)
-    )
+    for i in range(count):
+        saved_at(clinician, newest - timedelta(hours=i), reference=f"LIST-{i:03d}", **facts)
     return list(Case.objects.owned_by(clinician))
 
 
@@ -321,11 +294,8 @@ def test_the_pagination_links_keep_the_filters(alice, alice_client):
 
 
 def test_a_search_with_an_ampersand_survives_the_pagination_links(alice, alice_client):
-    shown = shown_for()
-    Case.objects.bulk_create(
-        unsaved_case(alice, local(2025, 1, 1) - timedelta(hours=i), shown, f"A&B {i}")
-        for i in range(26)
-    )
+    for i in range(26):
+        saved_at(alice, local(2025, 1, 1) - timedelta(hours=i), reference=f"A&B {i}")
 
     response = get(alice_client, "?q=" + quote("a&b"))
 
@@ -702,7 +672,34 @@ def test_synthetic_cases_carry_consistent_columns_and_snapshots(alice):
         assert case.extent == shown["facts"]["extent"]
         assert case.grade == (shown["grade"] or "")
         assert case.warning_count == len(shown["warnings"])
+        assert case.section_slugs.split() == [item["section"] for item in shown["recommendations"]]
+        assert case.warning_codes.split() == [item["code"] for item in shown["warnings"]]
         assert shown["recommendations"], case.reference
+
+
+def test_synthetic_cases_count_in_the_impact_of_a_draft_that_changes_a_section_they_showed(
+    alice, erin
+):
+    call_command("create_synthetic_cases", "alice", "30", stdout=StringIO())
+    shown_by_case = [
+        [item["section"] for item in case.snapshot["recommendations"]]
+        for case in Case.objects.owned_by(alice)
+    ]
+    slug = Counter(slug for slugs in shown_by_case for slug in slugs).most_common(1)[0][0]
+    showing = sum(slug in slugs for slugs in shown_by_case)
+    assert 0 < showing < 30
+    draft = start_draft(editor=erin)
+    section = draft.sections.get(slug=slug)
+    section.text = "Reworded in the draft."
+    section._change_reason = "Test edit"
+    section.save()
+
+    report = impact(draft)
+
+    assert (report.cases, report.affected) == (30, showing)
+    assert [(change.slug, change.kind, change.cases) for change in report.changes] == [
+        (slug, "text changed", showing)
+    ]
 
 
 def test_the_synthetic_cases_command_can_be_filtered_like_real_cases(alice, alice_client):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from datetime import datetime
 
 import pytest
 from django.contrib import admin
@@ -102,6 +103,30 @@ def test_finishing_the_wizard_logged_in_saves_exactly_one_case(alice, alice_clie
     assert before <= case.created_at <= timezone.now()
     assert response.status_code == 302
     assert response.url == the_case_url(case)
+
+
+def test_a_case_is_recorded_now_unless_it_is_given_the_time_it_was_shown(alice, published):
+    shown = recommendation.build(facts=case_facts(**LOCALISED_COLON), text=content.load(published))
+    shown_at = timezone.make_aware(datetime(2025, 3, 14, 9, 5))
+
+    before = timezone.now()
+    now = Case.record(
+        clinician=alice, guideline_version_id=published.pk, shown=shown, run_token=uuid.uuid4()
+    )
+    after = timezone.now()
+    then = Case.record(
+        clinician=alice,
+        guideline_version_id=published.pk,
+        shown=shown,
+        run_token=uuid.uuid4(),
+        created_at=shown_at,
+    )
+
+    assert before <= Case.objects.get(pk=now.pk).created_at <= after
+    assert Case.objects.get(pk=then.pk).created_at == shown_at
+    # Either way the columns the history and the impact report read come from what was shown.
+    assert then.section_slugs == now.section_slugs != "  "
+    assert then.warning_codes == now.warning_codes
 
 
 def test_the_snapshot_is_the_recommendation_exactly_as_built(alice_client, published):
