@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-load migrate run serve test lint check-deploy bench load clean
+.PHONY: install install-dev install-load migrate run serve test lint check-deploy bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(INSTALLED): requirements.txt | $(BIN)/python
 	touch $@
 
 install: $(INSTALLED)
+
+# The tests' and the linter's tools, beside the app's own requirements.
+DEV_INSTALLED := $(VENV)/.installed-dev
+$(DEV_INSTALLED): requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install-dev: $(DEV_INSTALLED)
 
 LOAD_INSTALLED := $(VENV)/.installed-load
 $(LOAD_INSTALLED): requirements-load.txt requirements.txt | $(BIN)/python
@@ -47,7 +55,7 @@ load: install-load
 	$(BIN)/python bench/load.py
 	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python bench/load.py
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=netadvisor.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 
