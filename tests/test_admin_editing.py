@@ -1,4 +1,4 @@
-"""The guideline editors' admin (issue 4), through the real test client and database.
+"""The guideline editors' admin, through the real test client and database.
 
 Roles (the editor command, who may open which admin page); a draft edited and published
 through the admin; the audit trail (history, diffs, no way to delete or revert history);

@@ -1,4 +1,4 @@
-"""Bad input at scale (issue 5, section 4), with Hypothesis.
+"""Bad input at scale, with Hypothesis.
 
 Arbitrary values -- wrong types, out of range, unicode, huge strings, missing and extra
 keys -- thrown at the JSON API and at every wizard step. The properties:

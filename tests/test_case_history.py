@@ -1,4 +1,4 @@
-"""The saved-case history at /cases/ (issue 3, sections 3 and 6).
+"""The saved-case history at /cases/.
 
 Who sees what, the order, each row, pagination, the filters and the reference search,
 the number of SQL queries, the indexes the queries use, and the command that fills a

@@ -1,4 +1,4 @@
-"""The pages of one saved case (issue 3, sections 3 to 6).
+"""The pages of one saved case.
 
 Ownership on every URL that takes a case id; the case page showing the saved snapshot
 exactly, even after the guideline text changes; the print view; the re-check against

@@ -1,6 +1,6 @@
 """Unit tests of the decision engine against the clinical specification.
 
-The specification (design/decision-rules.md, sections 2-5) is the truth here: every
+The specification (docs/decision-rules.md, sections 2-5) is the truth here: every
 expectation below is read from it, not from the engine. Pure Python: no database and
 no Django, only guidance.engine.
 """
@@ -909,9 +909,9 @@ def test_poorly_differentiated_reason_says_why():
 
 # --- Exhaustive grid ----------------------------------------------------------------
 
-# The whole input space at its boundaries: about 450,000 cases, split by site so each
-# test stays short (the whole grid runs in about 7 seconds). Resectability only
-# matters with distant metastases, so it is varied there alone ("unknown" otherwise).
+# The whole input space at its boundaries: about 450,000 cases, split by site so that each
+# test stays short. Resectability only matters with distant metastases, so it is varied
+# there alone ("unknown" otherwise).
 GRID_SITES = [("pancreas", region) for region in REGION_VALUES] + [
     (site, None) for site in NON_PANCREATIC_SITES
 ]

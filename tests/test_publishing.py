@@ -1118,8 +1118,8 @@ def test_the_system_check_warns_when_nothing_is_published(version_1):
 
 # --- What the migrations seeded ----------------------------------------------------------------
 
-# From the issue: editors edit drafts, publish them and keep the reference cases. Nothing
-# about saved cases (clinical records) or accounts.
+# Editors edit drafts, publish them and keep the reference cases: nothing about saved
+# cases (clinical records) or accounts.
 EDITOR_PERMISSIONS = {
     "view_guideline",
     "view_guidelineversion",

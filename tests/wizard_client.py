@@ -1,6 +1,6 @@
 """Driving the case wizard through the Django test client, and the cases the tests use.
 
-Cases are dicts in the specification's field names (design/decision-rules.md, section 1)
+Cases are dicts in the specification's field names (docs/decision-rules.md, section 1)
 with JSON-style values: ``True``/``False`` for booleans, numbers for numbers, ``None`` for
 "not given". ``run_wizard(client, case)`` walks the whole wizard for one case the way a
 clinician would and returns what the done URL gives: the recommendation page for an
