@@ -76,7 +76,7 @@ class Recommendation(TypedDict):
     category_label: str
     category_basis: str
     recommendations: list[RecommendedSection]  # in guideline order
-    warnings: list[ShownWarning]  # a missing section's first
+    warnings: list[ShownWarning]  # those for missing sections first
     facts: CaseFactsJSON
 
 
