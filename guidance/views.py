@@ -5,7 +5,6 @@ which no browser or proxy cache should keep (redirects and refusals included).
 """
 
 import logging
-from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,14 +12,10 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from guidance import content, engine, recommendation, security
-from guidance.fields import esc
+from guidance import content, recommendation, security
 from guidance.forms import CaseFilterForm, CaseForm, form_data
 from guidance.models import Case
 from guidance.wizard import runs_in_progress, start_run
@@ -28,23 +23,8 @@ from guidance.wizard import runs_in_progress, start_run
 logger = logging.getLogger(__name__)
 
 CASES_PER_PAGE = 25
-SITE_LABELS = dict(engine.SITES)
-EXTENT_LABELS = dict(engine.EXTENTS)
-EM_DASH = "\u2014"
-MONTH_ABBREVIATIONS = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
+# What a row of the history shows: the history reads no more of a case than this.
+HISTORY_COLUMNS = ("pk", "created_at", "reference", "site", "extent", "grade", "warning_count")
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -69,35 +49,13 @@ def _own_case(request: HttpRequest, pk: int) -> Case:
         raise Http404("No such case.") from None
 
 
-def _date_and_time(moment: datetime) -> str:
-    """As Django's "j M Y, H:i", without its per-letter formatter."""
-    return f"{moment.day} {MONTH_ABBREVIATIONS[moment.month - 1]} {moment:%Y, %H:%M}"
-
-
 @never_cache
 @login_required
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
-    cases = form.filter(Case.objects.owned_by(request.user)).values_list(
-        "pk", "created_at", "reference", "site", "extent", "grade", "warning_count"
-    )
+    cases = form.filter(Case.objects.owned_by(request.user)).only(*HISTORY_COLUMNS)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    # The rows are written here, not by the template: the history is the busiest list, and
-    # 25 rows through the template language (a lookup, localisation and escaping for every
-    # cell) took 1.8 ms; written here they take 0.1 ms.
-    cases_url = reverse("case-list")
-    tz = timezone.get_current_timezone()
-    rows = mark_safe(  # noqa: S308 - every value is escaped by esc()
-        "".join(
-            f'<tr data-case="{pk}"><td><a href="{cases_url}{pk}/">'
-            f"{_date_and_time(created_at.astimezone(tz))}</a></td>"
-            f"<td>{esc(reference) or EM_DASH}</td><td>{esc(SITE_LABELS.get(site, site))}</td>"
-            f"<td>{esc(grade) or 'Unknown'}</td><td>{esc(EXTENT_LABELS.get(extent, extent))}</td>"
-            f"<td>{warning_count}</td></tr>"
-            for pk, created_at, reference, site, extent, grade, warning_count in page.object_list
-        )
-    )
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(
@@ -106,7 +64,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": rows,
             "filters": filters.urlencode(),
             "filtering": any(value for values in filters.lists() for value in values[1]),
         },

@@ -214,6 +214,16 @@ def test_a_row_without_reference_or_grade_says_so(alice, alice_client):
     ]
 
 
+def test_a_reference_with_markup_in_it_is_shown_as_text(alice, alice_client):
+    saved_at(alice, local(2025, 3, 14), reference="\"><b>MDT</b> & 'list'")
+
+    response = get(alice_client)
+
+    assert references(response) == ["\"><b>MDT</b> & 'list'"]
+    assert "&quot;&gt;&lt;b&gt;MDT&lt;/b&gt; &amp; &#x27;list&#x27;" in response.content.decode()
+    assert "<b>MDT</b>" not in response.content.decode()
+
+
 def test_each_row_links_to_its_case_page(alice, alice_client):
     cases = [make_case(alice), make_case(alice)]
 

@@ -67,6 +67,16 @@ def attribute(html: str, name: str) -> list[str]:
     return re.findall(rf'{name}="([^"]*)"', html)
 
 
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def saved_on(case: Case) -> str:
+    """When the case was saved, as every page shows it: in the project's time zone, with
+    the month's short name and the 24-hour clock (``14 Mar 2025, 09:05``)."""
+    moment = timezone.localtime(case.created_at)
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment:%Y, %H:%M}"
+
+
 def published(model, **lookup):
     return model.objects.filter(version__status=GuidelineVersion.Status.PUBLISHED, **lookup)
 
@@ -244,9 +254,20 @@ def test_the_case_page_shows_the_version_reference_date_and_clinician(alice_clie
     assert f"{escape(version.guideline.title)}, version {version.label}" in html
     assert "Saved case MDT-14" in html
     assert '<dd class="col-sm-9">MDT-14</dd>' in html
-    assert f'<dd class="col-sm-9">{case.created_at.astimezone():%-d %B %Y, %H:%M}</dd>' in html
+    assert f'<dd class="col-sm-9">{saved_on(case)}</dd>' in html
     assert '<dd class="col-sm-9">Alice Adams</dd>' in html
     assert "no longer the published version" not in html
+
+
+@pytest.mark.parametrize("suffix", ["", "print/", "recheck/", "delete/"])
+def test_every_page_of_a_case_dates_it_as_the_history_does(alice_client, case, suffix):
+    history = html_of(alice_client.get("/cases/"))
+    row = re.search(rf'<tr data-case="{case.pk}"><td><a href="[^"]*">([^<]*)</a>', history)
+
+    html = html_of(alice_client.get(detail(case) + suffix))
+
+    assert row and row.group(1) == saved_on(case)
+    assert html.count(saved_on(case)) == 1
 
 
 def test_the_case_page_keeps_the_old_text_after_the_guideline_text_changes(alice_client, case):
@@ -347,7 +368,7 @@ def test_the_print_view_shows_warnings_version_date_and_clinician(alice_client, 
     for warning in warned.snapshot["warnings"]:
         assert escape(warning["message"]) in html
     assert attribute(html, "data-version") == [GuidelineVersion.objects.current().label]
-    assert f"{warned.created_at.astimezone():%-d %B %Y, %H:%M}" in html
+    assert saved_on(warned) in html
     assert "Alice Adams" in html
     assert "NET Advisor: case MDT-15" in html
 
