@@ -1,8 +1,13 @@
-"""Validation of case facts, shared by the wizard and the JSON API.
+"""Validation of case facts, shared by the wizard and the JSON API; the app's form layouts.
 
 Each wizard step is one of the step forms below. ``CaseForm`` is all of them at once
 with the cross-field rules, and is what both the API and the wizard's final submit
 validate against, so the two can never disagree.
+
+Every form a page shows has a ``helper``: its django-crispy-forms layout, rendered with
+``{% crispy form %}``. Each form makes its own helper, as crispy advises: its buttons and
+hidden inputs render their context into themselves, so a helper shared by every form would
+carry one page's values into the next.
 """
 
 from __future__ import annotations
@@ -12,12 +17,31 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Hidden, Layout
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from guidance import engine
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+
+# crispy shows the errors of the form as a whole above its fields, but not those of its
+# hidden fields, which Django's own rendering lists with them: every layout starts with them.
+HIDDEN_FIELD_ERRORS = HTML('{% include "guidance/includes/hidden_field_errors.html" %}')
+
+
+def form_helper(*fields: Any) -> FormHelper:
+    """A crispy helper of the app's: ``fields`` laid out after the errors of the hidden fields.
+
+    A hidden field the layout does not name is rendered too, after the layout.
+    """
+    helper = FormHelper()
+    helper.layout = Layout(HIDDEN_FIELD_ERRORS, *fields)
+    helper.render_hidden_fields = True
+    return helper
 
 
 class _Strict:
@@ -77,7 +101,24 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
-class TumourForm(forms.Form):
+class WizardStep(forms.Form):
+    """A step of the case wizard: its fields, in order, inside the wizard's own ``<form>``.
+
+    That ``<form>`` (``guidance/wizard.html``) carries the CSRF token and formtools'
+    management form; a radio group is a fieldset whose legend is the question.
+    """
+
+    title: str
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = form_helper(*self.fields)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
+
+
+class TumourForm(WizardStep):
     title = "The tumour"
 
     site = ChoiceField(
@@ -102,7 +143,7 @@ class TumourForm(forms.Form):
     )
 
 
-class PancreasForm(forms.Form):
+class PancreasForm(WizardStep):
     title = "Pancreatic region"
 
     pancreas_region = ChoiceField(
@@ -116,7 +157,7 @@ class PancreasForm(forms.Form):
     )
 
 
-class PathologyForm(forms.Form):
+class PathologyForm(WizardStep):
     title = "Pathology"
 
     differentiation = ChoiceField(
@@ -153,7 +194,7 @@ class PathologyForm(forms.Form):
     )
 
 
-class ExtentForm(forms.Form):
+class ExtentForm(WizardStep):
     title = "Size and extent"
 
     size_mm = DecimalField(
@@ -188,7 +229,7 @@ class ExtentForm(forms.Form):
         return size
 
 
-class MetastasesForm(forms.Form):
+class MetastasesForm(WizardStep):
     title = "Metastases"
 
     metastases_resectable = ChoiceField(
@@ -302,6 +343,35 @@ class CaseFilterForm(forms.Form):
     )
     q = forms.CharField(required=False, max_length=40, label="Reference contains")
 
+    @property
+    def helper(self) -> FormHelper:
+        """The filters in a row of small fields; a GET form, so the filters are in the URL."""
+        helper = form_helper(
+            *(
+                Column(
+                    Field(
+                        name,
+                        css_class="form-select-sm"
+                        if isinstance(field.widget, forms.Select)
+                        else "form-control-sm",
+                    ),
+                    css_class="col-6 col-md-4 col-lg-2",
+                )
+                for name, field in self.fields.items()
+            ),
+            Div(
+                # No name: the button would add itself to the filters in the URL.
+                StrictButton("Filter", type="submit", css_class="btn-outline-primary btn-sm"),
+                HTML('<a class="btn btn-link btn-sm" href="{% url \'case-list\' %}">Clear</a>'),
+                css_class="col-12 d-flex gap-2",
+            ),
+        )
+        helper.form_method = "get"
+        helper.form_class = "case-filters row g-2 align-items-end mb-3"
+        helper.attrs = {"aria-label": "Filter cases"}
+        helper.label_class = "small mb-1"
+        return helper
+
     def _plausible(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
         if day and not FIRST_DAY <= day <= LAST_DAY:
@@ -343,3 +413,19 @@ class CaseFilterForm(forms.Form):
         if data.get("q"):
             cases = cases.filter(reference__icontains=data["q"])
         return cases
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, laid out for the login page."""
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = form_helper(
+            "username",
+            "password",
+            # Where to go after logging in, as LoginView gives it to the page.
+            Hidden("next", "{{ next }}"),
+            StrictButton("Log in", type="submit", css_class="btn-primary"),
+        )
+        helper.attrs = {"novalidate": True}
+        return helper

@@ -26,6 +26,7 @@ from guidance.forms import (
     PancreasForm,
     PathologyForm,
     TumourForm,
+    WizardStep,
     form_data,
 )
 from guidance.models import Case
@@ -34,7 +35,7 @@ from guidance.recommendation import display_value, facts_as_json
 logger = logging.getLogger(__name__)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(WizardStep):
     title = "Review"
 
     reference = forms.CharField(

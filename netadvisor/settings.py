@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "bootstrap",
     "guidance",
 ]
@@ -164,6 +166,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Files browsers ask for at the site's root (/favicon.ico), served as they are.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Every form of the app is laid out by django-crispy-forms, in Bootstrap 5's markup.
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # History is a record: it can be read in the admin, never reverted over or deleted there.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from django.views.decorators.cache import never_cache
 
 from guidance import api, views
+from guidance.forms import LoginForm
 from guidance.wizard import CaseWizard
 
 # Every wizard page holds the case in progress: never kept by a browser or proxy cache.
@@ -22,7 +23,11 @@ urlpatterns = [
     path("cases/<int:pk>/recheck/", views.case_recheck, name="case-recheck"),
     path("cases/<int:pk>/delete/", views.case_delete, name="case-delete"),
     path("cases/<int:pk>/start/", views.case_start_from, name="case-start-from"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/recommendations", api.recommendations, name="api-recommendations"),
     path("admin/", admin.site.urls),

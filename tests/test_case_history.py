@@ -477,7 +477,7 @@ def test_an_invalid_filter_is_a_field_error_and_the_valid_ones_still_apply(
     response = get(alice_client, "?" + query)
 
     assert list(field_errors(response)) == [field]
-    assert 'class="invalid-feedback d-block"' in response.content.decode()
+    assert f'<div id="id_{field}_error" class="invalid-feedback">' in response.content.decode()
     assert listed(response) == expected
 
 
