@@ -53,47 +53,11 @@ class _Strict:
         return super().to_python(value)
 
 
-def _shallow_copy(obj: Any) -> Any:
-    """``copy.copy`` for a plain object, without the pickle protocol it goes through."""
-    result = obj.__class__.__new__(obj.__class__)
-    result.__dict__.update(obj.__dict__)
-    return result
-
-
-class _QuickCopy:
-    """A form field that is copied for each form without copying its constants.
-
-    Django deep-copies every field for every form instance, choices included, and a
-    choice widget normalises the copied choices again. The app's choices are fixed tuples
-    that nothing changes in place, so copying them only cost time, and most of the time it
-    took to make a CaseForm; the wizard's last step makes seven forms. As in Django,
-    each copy has its own widget, widget attributes, error messages and validators, so
-    changing one form's field (or assigning it new choices) affects that form alone.
-    """
-
-    def __deepcopy__(self, memo: dict) -> Any:
-        result = _shallow_copy(self)
-        memo[id(self)] = result
-        result.widget = _shallow_copy(self.widget)
-        result.widget.attrs = self.widget.attrs.copy()
-        result.error_messages = self.error_messages.copy()
-        result.validators = self.validators[:]
-        return result
-
-
-class DecimalField(_QuickCopy, _Strict, forms.DecimalField):
+class DecimalField(_Strict, forms.DecimalField):
     pass
 
 
-class IntegerField(_QuickCopy, _Strict, forms.IntegerField):
-    pass
-
-
-class ChoiceField(_QuickCopy, forms.ChoiceField):
-    pass
-
-
-class TypedChoiceField(_QuickCopy, forms.TypedChoiceField):
+class IntegerField(_Strict, forms.IntegerField):
     pass
 
 
@@ -121,19 +85,19 @@ class WizardStep(forms.Form):
 class TumourForm(WizardStep):
     title = "The tumour"
 
-    site = ChoiceField(
+    site = forms.ChoiceField(
         choices=engine.SITES,
         widget=forms.RadioSelect,
         label="Primary site",
         error_messages={"invalid_choice": "Choose one of the listed sites."},
     )
-    tumour_type = ChoiceField(
+    tumour_type = forms.ChoiceField(
         choices=engine.TUMOUR_TYPES,
         widget=forms.RadioSelect,
         label="Tumour type",
         error_messages={"invalid_choice": "Choose one of the listed tumour types."},
     )
-    hormonal_symptoms = TypedChoiceField(
+    hormonal_symptoms = forms.TypedChoiceField(
         choices=YES_NO,
         coerce=_yes,
         widget=forms.RadioSelect,
@@ -146,7 +110,7 @@ class TumourForm(WizardStep):
 class PancreasForm(WizardStep):
     title = "Pancreatic region"
 
-    pancreas_region = ChoiceField(
+    pancreas_region = forms.ChoiceField(
         choices=engine.PANCREAS_REGIONS,
         widget=forms.RadioSelect,
         label="Region of the pancreas",
@@ -160,7 +124,7 @@ class PancreasForm(WizardStep):
 class PathologyForm(WizardStep):
     title = "Pathology"
 
-    differentiation = ChoiceField(
+    differentiation = forms.ChoiceField(
         choices=engine.DIFFERENTIATIONS,
         widget=forms.RadioSelect,
         label="Differentiation",
@@ -208,13 +172,13 @@ class ExtentForm(WizardStep):
             "invalid": "Enter the size in millimetres, e.g. 15 or 15.5.",
         },
     )
-    extent = ChoiceField(
+    extent = forms.ChoiceField(
         choices=engine.EXTENTS,
         widget=forms.RadioSelect,
         label="Extent of disease",
         error_messages={"invalid_choice": "Choose one of the listed extents."},
     )
-    ssr_imaging = ChoiceField(
+    ssr_imaging = forms.ChoiceField(
         choices=engine.SSR_IMAGING,
         initial="not_done",
         widget=forms.RadioSelect,
@@ -232,7 +196,7 @@ class ExtentForm(WizardStep):
 class MetastasesForm(WizardStep):
     title = "Metastases"
 
-    metastases_resectable = ChoiceField(
+    metastases_resectable = forms.ChoiceField(
         choices=engine.RESECTABILITY,
         initial="unknown",
         widget=forms.RadioSelect,
@@ -244,19 +208,19 @@ class MetastasesForm(WizardStep):
 class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesForm):
     """The whole case at once, with the rules that span steps."""
 
-    pancreas_region = ChoiceField(
+    pancreas_region = forms.ChoiceField(
         choices=engine.PANCREAS_REGIONS,
         required=False,
         label=PancreasForm.base_fields["pancreas_region"].label,
         error_messages={"invalid_choice": "Choose one of the listed regions."},
     )
-    metastases_resectable = ChoiceField(
+    metastases_resectable = forms.ChoiceField(
         choices=engine.RESECTABILITY,
         required=False,
         label=MetastasesForm.base_fields["metastases_resectable"].label,
         error_messages={"invalid_choice": "Choose yes, no or unknown."},
     )
-    ssr_imaging = ChoiceField(
+    ssr_imaging = forms.ChoiceField(
         choices=engine.SSR_IMAGING,
         required=False,
         label=ExtentForm.base_fields["ssr_imaging"].label,
@@ -332,9 +296,9 @@ class CaseFilterForm(forms.Form):
 
     GRADES = (("", "Any grade"), ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("unknown", "Unknown"))
 
-    site = ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
-    extent = ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
-    grade = ChoiceField(choices=GRADES, required=False)
+    site = forms.ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
+    extent = forms.ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
+    grade = forms.ChoiceField(choices=GRADES, required=False)
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

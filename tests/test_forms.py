@@ -1,76 +1,53 @@
-"""The case forms' fields are copied for each form without copying their constants.
+"""Each form has its own fields: changing or rendering one form reaches no other.
 
-Django deep-copies every field for each form; ``guidance.forms`` copies fields more
-cheaply and shares the choices (constants) to save time. These tests pin what must still
-hold: each form gets its own field and widget objects, and changing one form's field never
-reaches another.
+Django copies every field, with its widget, for each form. That matters here because crispy
+writes into the widget of the form it renders (a layout's classes, ``is-invalid`` on a
+refused answer): nothing one page renders may reach the next form or the form's class.
 """
 
 import pytest
 from django import forms
+from django.template import Context, Template
 
-from guidance.forms import CaseFilterForm, CaseForm, PathologyForm, TumourForm
+from guidance.forms import CaseFilterForm, CaseForm, LoginForm, PathologyForm, TumourForm
+from guidance.wizard import ReviewForm
 
-CHOICE_FORMS = [CaseForm, TumourForm, CaseFilterForm]
+CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+
+# (a form with an answer it refuses, the same form with none)
+REFUSING = [
+    (lambda: CaseFilterForm({"site": "liver"}), lambda: CaseFilterForm({})),
+    (lambda: PathologyForm({"ki67_percent": "200"}), PathologyForm),
+    (lambda: TumourForm({"site": "liver"}), TumourForm),
+    (lambda: ReviewForm({"reference": "943 476 5919"}), ReviewForm),
+    (lambda: LoginForm(data={"password": "x"}), LoginForm),
+]
 
 
-def choice_fields(form_class):
-    names = [
+def widget_attrs(form_class) -> dict[str, dict]:
+    return {name: dict(field.widget.attrs) for name, field in form_class.base_fields.items()}
+
+
+@pytest.mark.parametrize(
+    ("refusing", "fresh"), REFUSING, ids=["filters", "pathology", "tumour", "review", "login"]
+)
+def test_rendering_a_refused_answer_marks_no_other_form_and_not_the_class(refusing, fresh):
+    form = refusing()
+    before = widget_attrs(type(form))
+
+    assert "is-invalid" in CRISPY.render(Context({"form": form}))
+
+    assert "is-invalid" not in CRISPY.render(Context({"form": fresh()}))
+    assert widget_attrs(type(form)) == before
+
+
+@pytest.mark.parametrize("form_class", [CaseForm, TumourForm, CaseFilterForm])
+def test_changing_one_forms_field_leaves_the_others_alone(form_class):
+    name = next(
         name
         for name, field in form_class.base_fields.items()
         if isinstance(field, forms.ChoiceField)
-    ]
-    assert names, f"{form_class.__name__} has no choice fields"
-    return names
-
-
-@pytest.mark.parametrize("form_class", [CaseForm, TumourForm, PathologyForm])
-def test_every_field_is_copied_with_its_own_widget_messages_and_validators(form_class):
-    first, second = form_class(), form_class()
-    for name, field in form_class.base_fields.items():
-        copied = first.fields[name]
-        assert type(copied) is type(field)
-        assert copied is not field and copied is not second.fields[name]
-        assert copied.widget is not field.widget
-        assert copied.widget.attrs == field.widget.attrs
-        assert copied.widget.attrs is not field.widget.attrs
-        assert copied.error_messages == field.error_messages
-        assert copied.error_messages is not field.error_messages
-        assert copied.validators == field.validators
-        assert copied.validators is not field.validators
-        assert copied.required == field.required and copied.label == field.label
-
-
-def test_a_copied_number_field_keeps_its_limits_and_they_stay_its_own():
-    first, second = PathologyForm(), PathologyForm()
-    first.fields["ki67_percent"].validators.clear()
-    first.fields["ki67_percent"].widget.attrs["max"] = "5"
-
-    assert second.fields["ki67_percent"].validators
-    assert second.fields["ki67_percent"].widget.attrs["max"] == 100
-    assert not PathologyForm(
-        data={"pathology-differentiation": "well", "pathology-ki67_percent": "101"}
-    ).is_valid()
-
-
-@pytest.mark.parametrize("form_class", CHOICE_FORMS)
-def test_each_form_has_its_own_fields_and_widgets(form_class):
-    first, second = form_class(), form_class()
-    for name in choice_fields(form_class):
-        assert first.fields[name] is not second.fields[name]
-        assert first.fields[name] is not form_class.base_fields[name]
-        assert first.fields[name].widget is not second.fields[name].widget
-        assert first.fields[name].widget.attrs is not second.fields[name].widget.attrs
-        assert first.fields[name].error_messages is not second.fields[name].error_messages
-        assert first.fields[name].validators is not second.fields[name].validators
-        # The constant choices themselves are shared: that is the saving.
-        assert first.fields[name].choices is second.fields[name].choices
-        assert first.fields[name].widget.choices == list(first.fields[name].choices)
-
-
-@pytest.mark.parametrize("form_class", CHOICE_FORMS)
-def test_changing_one_forms_field_leaves_the_others_alone(form_class):
-    name = choice_fields(form_class)[0]
+    )
     original = list(form_class.base_fields[name].choices)
     changed = form_class()
     changed.fields[name].choices = [("only", "Only")]
@@ -86,7 +63,21 @@ def test_changing_one_forms_field_leaves_the_others_alone(form_class):
     assert list(changed.fields[name].widget.choices) == [("only", "Only")]
 
 
-def test_a_copied_choice_field_still_validates_against_its_choices():
+def test_a_number_fields_limits_stay_each_forms_own():
+    first, second = PathologyForm(), PathologyForm()
+    first.fields["ki67_percent"].validators.clear()
+    first.fields["ki67_percent"].widget.attrs["max"] = "5"
+
+    assert second.fields["ki67_percent"].validators
+    assert second.fields["ki67_percent"].widget.attrs["max"] == 100
+    refused = PathologyForm(
+        data={"pathology-differentiation": "well", "pathology-ki67_percent": "101"},
+        prefix="pathology",
+    )
+    assert list(refused.errors) == ["ki67_percent"]
+
+
+def test_a_choice_field_validates_against_its_choices():
     form = TumourForm(data={"site": "liver", "tumour_type": "insulinoma"})
     assert not form.is_valid()
     assert "site" in form.errors
