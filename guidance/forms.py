@@ -13,7 +13,7 @@ carry one page's values into the next.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Hidden, Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 
 from guidance import engine
 
@@ -287,14 +286,17 @@ FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2999, 12, 30)
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 class CaseFilterForm(forms.Form):
-    """The history's filters. Each one narrows on an indexed column."""
+    """The history's filters: what ``CaseQuerySet.matching`` narrows the cases by."""
 
-    GRADES = (("", "Any grade"), ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("unknown", "Unknown"))
+    GRADE_UNKNOWN = "unknown"
+    GRADES = (
+        ("", "Any grade"),
+        ("G1", "G1"),
+        ("G2", "G2"),
+        ("G3", "G3"),
+        (GRADE_UNKNOWN, "Unknown"),
+    )
 
     site = forms.ChoiceField(choices=(("", "Any site"), *engine.SITES), required=False)
     extent = forms.ChoiceField(choices=(("", "Any extent"), *engine.EXTENTS), required=False)
@@ -357,26 +359,23 @@ class CaseFilterForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
 
-    def filter(self, cases):
-        """Apply the valid filters; a filter with an error is left out."""
-        data = self.cleaned_data if self.is_valid() else {
-            name: value for name, value in getattr(self, "cleaned_data", {}).items()
-            if name not in self.errors
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, as ``CaseQuerySet.matching`` takes them: None for any.
+
+        A filter with an error is left out, so the others still apply.
+        """
+        self.is_valid()  # cleaned_data then holds the fields without errors
+        data = getattr(self, "cleaned_data", {})  # an unbound form filters nothing
+        grade = data.get("grade") or None
+        return {
+            "site": data.get("site") or None,
+            "extent": data.get("extent") or None,
+            # A case whose grade is unknown is saved without one.
+            "grade": "" if grade == self.GRADE_UNKNOWN else grade,
+            "saved_from": data.get("date_from"),
+            "saved_to": data.get("date_to"),
+            "reference_contains": data.get("q") or None,
         }
-        if data.get("site"):
-            cases = cases.filter(site=data["site"])
-        if data.get("extent"):
-            cases = cases.filter(extent=data["extent"])
-        if data.get("grade"):
-            cases = cases.filter(grade="" if data["grade"] == "unknown" else data["grade"])
-        # Whole local days, as ranges on the column itself so its index can serve them.
-        if data.get("date_from"):
-            cases = cases.filter(created_at__gte=_start_of(data["date_from"]))
-        if data.get("date_to"):
-            cases = cases.filter(created_at__lt=_start_of(data["date_to"] + timedelta(days=1)))
-        if data.get("q"):
-            cases = cases.filter(reference__icontains=data["q"])
-        return cases
 
 
 class LoginForm(AuthenticationForm):

@@ -7,7 +7,7 @@ sections (addressed by the stable slugs the engine returns) and the warning text
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -316,6 +316,43 @@ class CaseQuerySet(models.QuerySet):
 
     def owned_by(self, user) -> CaseQuerySet:
         return self.filter(clinician=user)
+
+    def matching(
+        self,
+        *,
+        site: str | None = None,
+        extent: str | None = None,
+        grade: str | None = None,
+        saved_from: date | None = None,
+        saved_to: date | None = None,
+        reference_contains: str | None = None,
+    ) -> CaseQuerySet:
+        """The cases the history's filters ask for; a filter left as None matches any case.
+
+        ``grade`` is as saved: "" for a case whose grade is unknown. ``saved_from`` and
+        ``saved_to`` are whole local days, both included. Each filter narrows on an indexed
+        column, and the days are ranges on ``created_at`` itself so that its index serves
+        them.
+        """
+        cases = self
+        if site is not None:
+            cases = cases.filter(site=site)
+        if extent is not None:
+            cases = cases.filter(extent=extent)
+        if grade is not None:
+            cases = cases.filter(grade=grade)
+        if saved_from is not None:
+            cases = cases.filter(created_at__gte=_start_of(saved_from))
+        if saved_to is not None:
+            cases = cases.filter(created_at__lt=_start_of(saved_to + timedelta(days=1)))
+        if reference_contains is not None:
+            cases = cases.filter(reference__icontains=reference_contains)
+        return cases
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of ``day``, in the project's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class Case(models.Model):

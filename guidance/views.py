@@ -54,7 +54,7 @@ def _own_case(request: HttpRequest, pk: int) -> Case:
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
-    cases = form.filter(Case.objects.owned_by(request.user)).only(*HISTORY_COLUMNS)
+    cases = Case.objects.owned_by(request.user).matching(**form.filters()).only(*HISTORY_COLUMNS)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
