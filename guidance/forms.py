@@ -328,7 +328,9 @@ class CaseFilterForm(forms.Form):
             Div(
                 # No name: the button would add itself to the filters in the URL.
                 StrictButton("Filter", type="submit", css_class="btn-outline-primary btn-sm"),
-                HTML('<a class="btn btn-link btn-sm" href="{% url \'case-list\' %}">Clear</a>'),
+                HTML(
+                    '<a class="btn btn-link btn-sm" href="{% url "guidance:case-list" %}">Clear</a>'
+                ),
                 css_class="col-12 d-flex gap-2",
             ),
         )

@@ -430,7 +430,7 @@ class Case(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("case-detail", args=[self.pk])
+        return reverse("guidance:case-detail", args=[self.pk])
 
     def delete_on_record(self, *, clinician) -> CaseDeletion:
         """Delete the case and record who deleted which case and when, all or nothing."""

@@ -127,7 +127,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "guidance/case_confirm_delete.html", context, status=503)
         security.case_deleted(request, pk)
         messages.success(request, "The case was deleted.")
-        return redirect("case-list")
+        return redirect("guidance:case-list")
     return render(request, "guidance/case_confirm_delete.html", {"case": case})
 
 
@@ -142,7 +142,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     """
     runs = runs_in_progress(request)
     run = start_run(request) if request.method == "POST" or not runs else runs[-1]
-    return redirect("case-run", run=run)
+    return redirect("guidance:case-run", run=run)
 
 
 @never_cache
@@ -152,4 +152,4 @@ def case_start_from(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     run = start_run(request, facts=case.snapshot["facts"])
     messages.info(request, "A new case, filled in from the saved one. Change what you need.")
-    return redirect("case-new-step", run=run, step="review")
+    return redirect("guidance:case-new-step", run=run, step="review")

@@ -192,7 +192,10 @@ class CaseWizard(NamedUrlSessionWizardView):
         None when the run is over.
         """
         links = {
-            "continue": ("Continue the case", reverse("case-run", kwargs={"run": self.run})),
+            "continue": (
+                "Continue the case",
+                reverse("guidance:case-run", kwargs={"run": self.run}),
+            ),
             "review": ("Review the case again", self.get_step_url("review")),
         }
         context = {"reason": reason, "errors": errors, "way_on": links.get(offer)}

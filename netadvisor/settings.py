@@ -256,8 +256,8 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "case-list"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "guidance:case-list"
+LOGOUT_REDIRECT_URL = "guidance:home"
 
 LOGGING = {
     "version": 1,

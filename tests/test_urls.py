@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, resolve
+from django.urls import URLPattern, URLResolver, resolve
 
 from guidance.models import Case, GuidelineVersion
 from netadvisor import urls
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 API_URL = "/api/v1/recommendations"
 
 # Routes that carry no case data and no wizard state.
-PUBLIC_ROUTES = {"home", "health", "login", "logout"}
+PUBLIC_ROUTES = {"guidance:home", "guidance:health", "login", "logout"}
 
 API_CASE = json.dumps(SMALL_RECTUM)
 
@@ -83,81 +83,117 @@ def recommendation(case: dict) -> Ask:
 
 # (what, who asks, the route asked for, the status, how it is asked: {case} is Alice's case)
 VISITS = [
-    ("history", "alice", "case-list", 200, get("/cases/")),
-    ("history with a bad filter", "alice", "case-list", 200, get("/cases/?date_from=x")),
-    ("case page", "alice", "case-detail", 200, get("/cases/{case}/")),
-    ("case page, HEAD", "alice", "case-detail", 200, lambda c, case: c.head(f"/cases/{case}/")),
+    ("history", "alice", "guidance:case-list", 200, get("/cases/")),
+    ("history with a bad filter", "alice", "guidance:case-list", 200, get("/cases/?date_from=x")),
+    ("case page", "alice", "guidance:case-detail", 200, get("/cases/{case}/")),
+    (
+        "case page, HEAD",
+        "alice",
+        "guidance:case-detail",
+        200,
+        lambda c, case: c.head(f"/cases/{case}/"),
+    ),
     (
         "case page, PUT refused",
         "alice",
-        "case-detail",
+        "guidance:case-detail",
         405,
         lambda c, case: c.put(f"/cases/{case}/"),
     ),
-    ("case page, not logged in", "visitor", "case-detail", 302, get("/cases/{case}/")),
-    ("print view", "alice", "case-print", 200, get("/cases/{case}/print/")),
-    ("re-check", "alice", "case-recheck", 200, get("/cases/{case}/recheck/")),
-    ("delete confirmation", "alice", "case-delete", 200, get("/cases/{case}/delete/")),
-    ("delete", "alice", "case-delete", 302, lambda c, case: c.post(f"/cases/{case}/delete/")),
+    ("case page, not logged in", "visitor", "guidance:case-detail", 302, get("/cases/{case}/")),
+    ("print view", "alice", "guidance:case-print", 200, get("/cases/{case}/print/")),
+    ("re-check", "alice", "guidance:case-recheck", 200, get("/cases/{case}/recheck/")),
+    ("delete confirmation", "alice", "guidance:case-delete", 200, get("/cases/{case}/delete/")),
+    (
+        "delete",
+        "alice",
+        "guidance:case-delete",
+        302,
+        lambda c, case: c.post(f"/cases/{case}/delete/"),
+    ),
     (
         "start from",
         "alice",
-        "case-start-from",
+        "guidance:case-start-from",
         302,
         lambda c, case: c.post(f"/cases/{case}/start/"),
     ),
-    ("start from, GET refused", "alice", "case-start-from", 405, get("/cases/{case}/start/")),
-    ("wizard start", "visitor", "case-new", 302, lambda c, case: c.post("/cases/new/")),
-    ("wizard start, GET", "visitor", "case-new", 302, get("/cases/new/")),
+    (
+        "start from, GET refused",
+        "alice",
+        "guidance:case-start-from",
+        405,
+        get("/cases/{case}/start/"),
+    ),
+    ("wizard start", "visitor", "guidance:case-new", 302, lambda c, case: c.post("/cases/new/")),
+    ("wizard start, GET", "visitor", "guidance:case-new", 302, get("/cases/new/")),
     (
         "wizard run",
         "visitor",
-        "case-run",
+        "guidance:case-run",
         302,
         on_a_new_case(lambda c: c.get(step_url(c, "tumour").removesuffix("tumour/"))),
     ),
     (
         "wizard step",
         "visitor",
-        "case-new-step",
+        "guidance:case-new-step",
         200,
         on_a_new_case(lambda c: c.get(step_url(c, "tumour"))),
     ),
     (
         "wizard step with errors",
         "visitor",
-        "case-new-step",
+        "guidance:case-new-step",
         200,
         on_a_new_case(lambda c: post_step(c, "tumour", site="x")),
     ),
     (
         "wizard step accepted",
         "visitor",
-        "case-new-step",
+        "guidance:case-new-step",
         302,
         on_a_new_case(lambda c: post_step(c, "tumour", **answers_for("tumour", LOCALISED_COLON))),
     ),
-    ("wizard review", "visitor", "case-new-step", 200, lambda c, case: at_the_review(c)),
+    ("wizard review", "visitor", "guidance:case-new-step", 200, lambda c, case: at_the_review(c)),
     (
         "wizard rejection",
         "visitor",
-        "case-new-step",
+        "guidance:case-new-step",
         400,
         on_a_new_case(lambda c: post_step(c, "review", shown="answers changed since")),
     ),
-    ("recommendation page", "visitor", "case-new-step", 200, recommendation(LOCALISED_COLON)),
-    ("recommendation saved", "alice", "case-new-step", 302, recommendation(METASTATIC_SMALL_BOWEL)),
+    (
+        "recommendation page",
+        "visitor",
+        "guidance:case-new-step",
+        200,
+        recommendation(LOCALISED_COLON),
+    ),
+    (
+        "recommendation saved",
+        "alice",
+        "guidance:case-new-step",
+        302,
+        recommendation(METASTATIC_SMALL_BOWEL),
+    ),
     (
         "recommendation without a guideline",
         "visitor",
-        "case-new-step",
+        "guidance:case-new-step",
         503,
         lambda c, case: done_without_a_guideline(c),
     ),
-    ("api", "visitor", "api-recommendations", 200, api(API_CASE)),
-    ("api, bad JSON", "visitor", "api-recommendations", 400, api("{")),
-    ("api, bad field", "visitor", "api-recommendations", 400, api('{"size_mm": NaN}')),
-    ("api, GET refused", "visitor", "api-recommendations", 405, lambda c, case: c.get(API_URL)),
+    ("api", "visitor", "guidance:api-recommendations", 200, api(API_CASE)),
+    ("api, bad JSON", "visitor", "guidance:api-recommendations", 400, api("{")),
+    ("api, bad field", "visitor", "guidance:api-recommendations", 400, api('{"size_mm": NaN}')),
+    (
+        "api, GET refused",
+        "visitor",
+        "guidance:api-recommendations",
+        405,
+        lambda c, case: c.get(API_URL),
+    ),
 ]
 
 
@@ -174,14 +210,28 @@ def test_every_page_with_case_data_or_wizard_state_says_no_store_private(
 ):
     response = ask(alice_client if who == "alice" else client, case.pk)
 
-    assert resolve(response.wsgi_request.path).url_name == route  # the page named, not another
+    assert resolve(response.wsgi_request.path).view_name == route  # the page named, not another
     assert response.status_code == status
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"no-store", "private"} <= cache_control
 
 
+def route_names(patterns, namespace: str = "") -> set[str]:
+    """The names of the routes, as ``{% url %}`` takes them, of the included patterns too."""
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                names |= route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
 def test_the_pages_visited_are_every_route_but_the_public_ones_and_the_admin():
-    routes = {pattern.name for pattern in urls.urlpatterns if isinstance(pattern, URLPattern)}
+    routes = route_names(urls.urlpatterns)
     visited = {route for _, _, route, _, _ in VISITS}
 
+    assert {"guidance:case-list", "login"} <= routes
     assert visited == routes - PUBLIC_ROUTES
