@@ -32,17 +32,29 @@ def bob(db):
 
 
 @pytest.fixture
-def alice_client(alice):
-    client = Client()
-    client.force_login(alice)
-    return client
+def client_for(db):
+    """Log a user in: ``client_for(user)`` is a new test client with ``user`` logged in.
+
+    Keyword arguments go to ``Client`` (``raise_request_exception=False`` to see a 500 as the
+    browser does). Logging in goes round django-axes, as its documentation advises for tests.
+    """
+
+    def logged_in(user, **client_options) -> Client:
+        client = Client(**client_options)
+        client.force_login(user)
+        return client
+
+    return logged_in
 
 
 @pytest.fixture
-def bob_client(bob):
-    client = Client()
-    client.force_login(bob)
-    return client
+def alice_client(client_for, alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(client_for, bob):
+    return client_for(bob)
 
 
 @pytest.fixture
@@ -52,7 +64,16 @@ def erin(db):
 
 
 @pytest.fixture
-def erin_client(erin):
-    client = Client()
-    client.force_login(erin)
-    return client
+def erin_client(client_for, erin):
+    return client_for(erin)
+
+
+@pytest.fixture
+def root(db):
+    """A superuser: every admin right, as an administrator has."""
+    return make_clinician("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def root_client(client_for, root):
+    return client_for(root)

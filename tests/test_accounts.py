@@ -248,14 +248,6 @@ def test_logging_in_needs_the_username_exactly_as_it_was_created(client, alice):
     assert logged_in_user_id(client) is None
 
 
-@pytest.fixture
-def root_client(db):
-    root = User.objects.create_superuser("root", password=PASSWORD)
-    client = Client()
-    client.force_login(root)
-    return client
-
-
 def test_the_admin_refuses_a_new_account_that_differs_only_in_case(root_client, alice):
     response = root_client.post(
         "/admin/auth/user/add/",

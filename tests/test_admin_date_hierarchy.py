@@ -17,7 +17,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 
-from tests.factories import make_case, make_clinician
+from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +36,10 @@ OUT_OF_RANGE = {
 
 
 @pytest.fixture
-def root_client(db):
-    """A superuser, the one account that may open the saved cases' list."""
-    root = make_clinician("root", is_staff=True, is_superuser=True)
+def root_client(client_for, root):
+    """A superuser, the one account that may open the saved cases' list, with a case saved."""
     make_case(root)
-    client = Client()
-    client.force_login(root)
-    return client
+    return client_for(root)
 
 
 def drill_down(field: str, date: dict[str, str]) -> str:

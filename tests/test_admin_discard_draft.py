@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
-from django.test import Client
 
 from guidance.models import GuidelineVersion, Section
 from tests.factories import make_clinician
@@ -143,7 +142,7 @@ def test_only_a_draft_can_be_discarded(erin_client, draft):
     assert erin_client.get(discard_url(published)).status_code == 302
 
 
-def test_a_staff_user_who_may_not_publish_may_not_discard(draft):
+def test_a_staff_user_who_may_not_publish_may_not_discard(draft, client_for):
     viewer = make_clinician("victor", is_staff=True)
     viewer.user_permissions.add(
         *Permission.objects.filter(
@@ -151,8 +150,7 @@ def test_a_staff_user_who_may_not_publish_may_not_discard(draft):
             codename__in=["view_guidelineversion", "add_guidelineversion", "change_section"],
         )
     )
-    client = Client()
-    client.force_login(viewer)
+    client = client_for(viewer)
 
     assert client.get(discard_url(draft)).status_code == 403
     assert client.post(discard_url(draft), {"reason": REASON}).status_code == 403

@@ -259,7 +259,9 @@ def test_an_editor_cannot_open_saved_cases_in_the_admin(erin_client, alice):
         assert b"MDT-0042" not in response.content
 
 
-def test_a_staff_user_without_the_publish_permission_is_refused_the_publish_view(draft):
+def test_a_staff_user_without_the_publish_permission_is_refused_the_publish_view(
+    draft, client_for
+):
     viewer = make_clinician("victor")
     viewer.is_staff = True
     viewer.save(update_fields=["is_staff"])
@@ -269,8 +271,7 @@ def test_a_staff_user_without_the_publish_permission_is_refused_the_publish_view
             codename__in=["view_guidelineversion", "view_section", "change_section"],
         )
     )
-    client = Client()
-    client.force_login(viewer)
+    client = client_for(viewer)
 
     assert client.get(VERSIONS).status_code == 200
     assert client.get(publish_url(draft)).status_code == 403
@@ -589,12 +590,11 @@ def test_the_section_history_page_lists_every_change_with_who_why_and_what(
 
 
 def test_the_history_page_links_an_editors_name_for_whoever_may_view_users(
-    erin, erin_client, draft, client, django_user_model
+    erin, erin_client, draft, root_client
 ):
     everolimus = section(draft)
     edit_section(erin_client, everolimus, NEW_EVEROLIMUS, "Trial results in 2024")
-    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
-    client.force_login(admin)
+    client = root_client
 
     html = html_of(client.get(f"/admin/guidance/section/{everolimus.pk}/history/"))
 

@@ -22,7 +22,6 @@ from urllib.parse import quote
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import DatabaseError
-from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -34,7 +33,6 @@ from tests.factories import (
     change_outside_the_app,
     delete_outside_the_app,
     make_case,
-    make_clinician,
 )
 from tests.wizard_client import (
     METASTATIC_SMALL_BOWEL,
@@ -783,14 +781,13 @@ def test_the_deletion_record_holds_nothing_of_the_case(alice_client, case):
 
 
 def test_if_the_deletion_cannot_be_recorded_the_case_is_not_deleted(
-    monkeypatch, alice, case
+    monkeypatch, alice, case, client_for
 ):
     def refuse(self, *args, **kwargs):
         raise DatabaseError("simulated failure writing the record")
 
     monkeypatch.setattr(CaseDeletion, "save", refuse)
-    client = Client(raise_request_exception=False)
-    client.force_login(alice)
+    client = client_for(alice, raise_request_exception=False)
 
     response = client.post(detail(case) + "delete/")
 
@@ -800,13 +797,14 @@ def test_if_the_deletion_cannot_be_recorded_the_case_is_not_deleted(
     assert not CaseDeletion.objects.exists()
 
 
-def test_if_the_case_cannot_be_deleted_no_deletion_is_recorded(monkeypatch, alice, case):
+def test_if_the_case_cannot_be_deleted_no_deletion_is_recorded(
+    monkeypatch, alice, case, client_for
+):
     def refuse(self, *args, **kwargs):
         raise DatabaseError("simulated failure deleting the case")
 
     monkeypatch.setattr(Case, "delete", refuse)
-    client = Client(raise_request_exception=False)
-    client.force_login(alice)
+    client = client_for(alice, raise_request_exception=False)
 
     response = client.post(detail(case) + "delete/")
 
@@ -823,11 +821,10 @@ def test_a_deletion_is_logged_without_the_cases_contents(alice, alice_client, ca
     assert messages == [f"Case {case.pk} deleted by user id {alice.pk} from 127.0.0.1"]
 
 
-def test_deletion_records_are_read_only_in_the_admin(alice_client, case):
+def test_deletion_records_are_read_only_in_the_admin(alice_client, case, root_client):
     alice_client.post(detail(case) + "delete/")
     deletion = CaseDeletion.objects.get()
-    root = Client()
-    root.force_login(make_clinician("root", is_staff=True, is_superuser=True))
+    root = root_client
 
     listing = root.get("/admin/guidance/casedeletion/")
     assert listing.status_code == 200

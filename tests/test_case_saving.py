@@ -24,7 +24,7 @@ from guidance import content, engine, recommendation
 from guidance.markdown import render_markdown
 from guidance.models import Case, CaseIsImmutable, GuidelineVersion, Section
 from guidance.wizard import CaseWizard
-from tests.factories import case_facts, change_outside_the_app, make_case, make_clinician
+from tests.factories import case_facts, change_outside_the_app, make_case
 from tests.wizard_client import (
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
@@ -50,23 +50,19 @@ def published():
 
 
 @pytest.fixture
-def admin_user(db):
-    return make_clinician("root", is_staff=True, is_superuser=True)
+def admin_user(root):
+    return root
 
 
 @pytest.fixture
-def admin_client(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
+def admin_client(root_client):
+    return root_client
 
 
 @pytest.fixture
-def alice_client_no_raise(alice):
+def alice_client_no_raise(client_for, alice):
     """Alice's browser: a server error comes back as a page instead of raising in the test."""
-    client = Client(raise_request_exception=False)
-    client.force_login(alice)
-    return client
+    return client_for(alice, raise_request_exception=False)
 
 
 def refuse_to_save(self, *args, **kwargs):
@@ -674,10 +670,9 @@ SUBMITS = 4
 # and restored like the browser tests: a plain transactional test's flush would recreate
 # the content types under new ids, and the browser tests that follow could not load theirs.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_four_submits_of_one_review_at_once_save_one_case(alice):
+def test_four_submits_of_one_review_at_once_save_one_case(alice, client_for):
     # Four requests at once, each on its own database connection, as from four workers.
-    browser = Client()
-    browser.force_login(alice)
+    browser = client_for(alice)
     tab = Tab(browser)
     tab.start(LOCALISED_COLON)
     tabs = []

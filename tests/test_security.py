@@ -350,9 +350,8 @@ def test_an_active_session_carries_on(alice_client):
     assert alice_client.get("/cases/").status_code == 200
 
 
-def test_a_session_ends_twelve_hours_after_login_however_active(alice, clock):
-    client = Client()
-    client.force_login(alice)
+def test_a_session_ends_twelve_hours_after_login_however_active(alice, clock, client_for):
+    client = client_for(alice)
     for _ in range(28):  # a request every 25 minutes, never idle, for 11 hours 40 minutes
         clock.advance(minutes=25)
         assert client.get("/cases/").status_code == 200
