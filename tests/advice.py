@@ -1,0 +1,131 @@
+"""The one place the tests reach the decision rules.
+
+Every engine test module takes ``recommend``, ``grade_from``, the case facts' type and the
+rules' vocabulary (sites, types, section slugs, warning codes, thresholds) from here, never
+from ``guidance.engine`` itself, so that pointing this module at another source of the same
+rules points every engine test at it. Beside them: the plain case the engine tests start
+from, and the values of each choice.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from guidance.engine import (
+    DIFFERENTIATIONS,
+    EXTENTS,
+    KI67_G2_FROM,
+    KI67_G2_TO,
+    KI67_MAX,
+    MITOSES_G2_FROM,
+    MITOSES_G2_TO,
+    MITOSES_MAX,
+    PANCREAS_REGIONS,
+    RESECTABILITY,
+    SECTION_SLUGS,
+    SITES,
+    SIZE_MAX_MM,
+    SMALL_TUMOUR_MM,
+    SSR_IMAGING,
+    TUMOUR_TYPES,
+    WARNING_CODES,
+    AppliedSection,
+    CaseFacts,
+    CaseWarning,
+    Category,
+    Grade,
+    GradeAssessment,
+    Result,
+    grade_from,
+    label,
+    number,
+    recommend,
+)
+
+__all__ = [
+    "DIFFERENTIATIONS",
+    "DIFFERENTIATION_VALUES",
+    "EXTENTS",
+    "EXTENT_VALUES",
+    "KI67_G2_FROM",
+    "KI67_G2_TO",
+    "KI67_MAX",
+    "MITOSES_G2_FROM",
+    "MITOSES_G2_TO",
+    "MITOSES_MAX",
+    "NON_PANCREATIC_SITES",
+    "PANCREAS_REGIONS",
+    "REGION_VALUES",
+    "RESECTABILITY",
+    "RESECTABILITY_VALUES",
+    "SECTION_SLUGS",
+    "SITES",
+    "SITE_VALUES",
+    "SIZE_MAX_MM",
+    "SMALL_TUMOUR_MM",
+    "SSR_IMAGING",
+    "SSR_VALUES",
+    "TUMOUR_TYPES",
+    "TYPE_VALUES",
+    "WARNING_CODES",
+    "AppliedSection",
+    "CaseFacts",
+    "CaseWarning",
+    "Category",
+    "Grade",
+    "GradeAssessment",
+    "Result",
+    "case",
+    "distant",
+    "grade_from",
+    "label",
+    "number",
+    "pancreas",
+    "reasons_of",
+    "recommend",
+]
+
+SITE_VALUES = tuple(value for value, _ in SITES)
+NON_PANCREATIC_SITES = tuple(site for site in SITE_VALUES if site != "pancreas")
+REGION_VALUES = tuple(value for value, _ in PANCREAS_REGIONS)
+TYPE_VALUES = tuple(value for value, _ in TUMOUR_TYPES)
+DIFFERENTIATION_VALUES = tuple(value for value, _ in DIFFERENTIATIONS)
+EXTENT_VALUES = tuple(value for value, _ in EXTENTS)
+RESECTABILITY_VALUES = tuple(value for value, _ in RESECTABILITY)
+SSR_VALUES = tuple(value for value, _ in SSR_IMAGING)
+
+
+def case(**overrides) -> CaseFacts:
+    """A valid case: a small, localised, well-differentiated G1 NET of the colon."""
+    facts = {
+        "site": "colon",
+        "pancreas_region": None,
+        "tumour_type": "non_functional",
+        "hormonal_symptoms": False,
+        "size_mm": Decimal("15"),
+        "differentiation": "well",
+        "ki67_percent": Decimal("1"),
+        "mitoses_per_10hpf": 0,
+        "extent": "localised",
+        "metastases_resectable": "unknown",
+        "ssr_imaging": "not_done",
+    }
+    facts.update(overrides)
+    if facts["site"] == "pancreas" and facts["pancreas_region"] is None:
+        facts["pancreas_region"] = "tail"
+    return CaseFacts(**facts)
+
+
+def pancreas(region: str = "tail", **overrides) -> CaseFacts:
+    return case(site="pancreas", pancreas_region=region, **overrides)
+
+
+def distant(resectable: str = "unknown", **overrides) -> CaseFacts:
+    return case(extent="distant_metastases", metastases_resectable=resectable, **overrides)
+
+
+def reasons_of(result: Result, slug: str) -> tuple[str, ...]:
+    for section in result.sections:
+        if section.slug == slug:
+            return section.reasons
+    raise AssertionError(f"{slug} not applied; applied: {result.slugs}")
