@@ -16,8 +16,6 @@ shown; every value is escaped.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from django import forms
 from django.template import Context, Template
@@ -33,6 +31,7 @@ from guidance.forms import (
 )
 from guidance.wizard import ReviewForm
 from tests.factories import PASSWORD
+from tests.pages import Element, parse
 from tests.wizard_client import (
     LOCALISED_COLON,
     answer_steps,
@@ -58,105 +57,6 @@ WIZARD_STEPS = [
     ("metastases", MetastasesForm),
     ("review", ReviewForm),
 ]
-
-
-# --- Reading HTML --------------------------------------------------------------------
-
-VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-     "track", "wbr"}
-)  # fmt: skip
-
-
-class Element:
-    def __init__(self, tag: str, attr_list: list[tuple[str, str | None]], parent=None):
-        self.tag = tag
-        self.attr_list = attr_list
-        self.attrs = dict(attr_list)
-        self.children: list[Element | str] = []
-        self.parent = parent
-
-    def __repr__(self) -> str:
-        return f"<{self.tag} {self.attrs}>"
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    def iter(self):
-        """Every element below this one, in document order."""
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs: str):
-        """Elements below this one by tag, a class they have and attribute values.
-
-        Attribute names are written in Python: ``for_`` is ``for``, ``aria_invalid`` is
-        ``aria-invalid``.
-        """
-        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
-        return [
-            element
-            for element in self.iter()
-            if (tag is None or element.tag == tag)
-            and (cls is None or cls in element.classes)
-            and all(element.attrs.get(name) == value for name, value in wanted.items())
-        ]
-
-    def one(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> Element:
-        found = self.find_all(tag, cls=cls, **attrs)
-        assert len(found) == 1, f"expected one {tag or 'element'} {cls or ''} {attrs}: {found}"
-        return found[0]
-
-    def by_id(self, id_: str) -> Element:
-        return self.one(id=id_)
-
-    def text(self) -> str:
-        parts = [child.text() if isinstance(child, Element) else child for child in self.children]
-        return " ".join("".join(parts).split())
-
-    def contains(self, other: Element) -> bool:
-        return any(element is other for element in self.iter())
-
-    def earlier_siblings(self) -> list[Element]:
-        siblings = [child for child in self.parent.children if isinstance(child, Element)]
-        return siblings[: siblings.index(self)]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", [])
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, attrs, self.stack[-1])
-        self.stack[-1].children.append(element)
-        if tag not in VOID_ELEMENTS:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Element(tag, attrs, self.stack[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        open_tag = self.stack[-1].tag
-        assert tag not in VOID_ELEMENTS, f"</{tag}> closes a void element"
-        assert open_tag == tag, f"</{tag}> closes <{open_tag}>"
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Element:
-    """The HTML as a tree of elements (entities decoded); fails on unbalanced tags."""
-    builder = _TreeBuilder()
-    builder.feed(str(html))
-    builder.close()
-    assert len(builder.stack) == 1, f"unclosed elements: {builder.stack[1:]}"
-    return builder.root
 
 
 def check(root: Element) -> Element:

@@ -16,9 +16,11 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils.html import escape
 
-from guidance import content, engine
+from guidance import content
 from guidance.models import GuidelineVersion, Section
+from tests.advice import CaseFacts, recommend
 from tests.factories import change_outside_the_app, delete_outside_the_app
+from tests.pages import attribute, element_with, reasons_on, warning_on
 from tests.wizard_client import (
     DEFAULTS,
     LOCALISED_COLON,
@@ -45,21 +47,17 @@ CASES = [
 ]
 
 
-def facts_for(case: dict[str, Any]) -> engine.CaseFacts:
+def facts_for(case: dict[str, Any]) -> CaseFacts:
     """The facts the wizard should hand the engine for this case."""
     values = {**DEFAULTS, **case}
     values["size_mm"] = Decimal(str(values["size_mm"]))
     if values["ki67_percent"] is not None:
         values["ki67_percent"] = Decimal(str(values["ki67_percent"]))
-    return engine.CaseFacts(**values)
+    return CaseFacts(**values)
 
 
 def published_section(slug: str) -> Section:
     return Section.objects.get(version__status="published", slug=slug)
-
-
-def attribute(html: str, name: str) -> list[str]:
-    return re.findall(rf'{name}="([^"]*)"', html)
 
 
 def articles(html: str) -> dict[str, str]:
@@ -97,7 +95,7 @@ def links(html: str) -> _Links:
 
 @pytest.mark.parametrize("facts", CASES)
 def test_the_page_shows_exactly_the_sections_and_warnings_the_engine_returns(client, facts):
-    result = engine.recommend(facts_for(facts))
+    result = recommend(facts_for(facts))
 
     response = run_wizard(client, facts)
 
@@ -124,10 +122,16 @@ def test_each_warning_shows_the_published_text_and_its_detail(client):
     html = run_wizard(client, WARNED_RECTUM).content.decode()
 
     version = GuidelineVersion.objects.current()
-    for code in engine.recommend(facts_for(WARNED_RECTUM)).warning_codes:
-        assert escape(version.warnings.get(code=code).message) in html
-    assert "Ki-67 gives G1, the mitotic count gives G2; G2 was used." in html
-    assert "Gastrinoma in the rectum." in html
+    for warning in recommend(facts_for(WARNED_RECTUM)).warnings:
+        shown = warning_on(html, warning.code)
+        assert escape(version.warnings.get(code=warning.code).message) in shown.source
+        assert [line.text() for line in shown.find_all("p")] == [
+            version.warnings.get(code=warning.code).message,
+            *([warning.detail] if warning.detail else []),
+        ]
+    detail = warning_on(html, "grade-discordant").one("p", cls="small").text()
+    assert detail == "Ki-67 gives G1, the mitotic count gives G2; G2 was used."
+    assert "Gastrinoma in the rectum." in warning_on(html, "type-site-mismatch").text()
 
 
 def test_a_case_without_warnings_says_so(client):
@@ -158,7 +162,10 @@ def test_the_first_version_quotes_the_source_words(client):
         "Localised tumours should be managed with curative surgical excision. "
         "The technique depends on the location of the tumour"
     ) in articles(html)["curative-excision"]
-    assert "whereas those in other sites generally require a lymph node dissection." in html
+    assert (
+        "whereas those in other sites generally require a lymph node dissection."
+        in articles(html)["lymph-node-dissection"]
+    )
 
 
 def test_a_section_missing_from_the_published_version_is_flagged_first(client):
@@ -168,7 +175,8 @@ def test_a_section_missing_from_the_published_version_is_flagged_first(client):
     html = run_wizard(client, LOCALISED_COLON).content.decode()
 
     assert attribute(html, "data-warning")[0] == "section-missing"
-    assert "Do not rely on this recommendation" in html
+    assert "Do not rely on this recommendation" in warning_on(html, "section-missing").text()
+    assert "(lymph-node-dissection)" in warning_on(html, "section-missing").text()
     assert attribute(html, "data-section") == ["curative-excision"]
 
 
@@ -186,7 +194,7 @@ def test_each_section_cites_the_guideline_title_version_and_section(client):
 
 
 def test_each_section_lists_the_reasons_it_applies(client):
-    result = engine.recommend(facts_for(SMALL_INSULINOMA))
+    result = recommend(facts_for(SMALL_INSULINOMA))
 
     html = run_wizard(client, SMALL_INSULINOMA).content.decode()
 
@@ -195,7 +203,13 @@ def test_each_section_lists_the_reasons_it_applies(client):
         assert "Why this applies:" in shown[applied.slug]
         items = re.findall(r"<li>(.*?)</li>", shown[applied.slug].split("Why this applies:")[1])
         assert items == [escape(reason) for reason in applied.reasons]
+        assert reasons_on(html, applied.slug) == list(applied.reasons)
     assert "size 12 mm is below 20 mm" in shown["insulinoma-local-excision"]
+    assert reasons_on(html, "insulinoma-local-excision") == [
+        "tumour type: insulinoma",
+        "size 12 mm is below 20 mm",
+        "extent: localised",
+    ]
 
 
 def test_the_page_shows_the_grade_category_and_inputs(client):
@@ -203,16 +217,20 @@ def test_the_page_shows_the_grade_category_and_inputs(client):
     html = response.content.decode()
 
     assert 'data-grade="G2"' in html
-    assert "<strong>G2</strong>" in html
-    for line in (
+    grade = element_with(html, "data-grade")
+    assert "<strong>G2</strong>" in grade.source
+    assert [line.text() for line in grade.find_all("li")] == [
         "Ki-67 2.9 % is below 3 %: G1",
         "mitotic count 5 per 10 HPF is within 2 to 20: G2",
         "the higher of the two, G2, is used",
-    ):
-        assert f"<li>{line}</li>" in html
+    ]
     assert 'data-category="well_differentiated"' in html
-    assert "<strong>Well differentiated</strong>" in html
-    assert "Differentiation not known and grade G2: treated as well differentiated" in html
+    category = element_with(html, "data-category")
+    assert "<strong>Well differentiated</strong>" in category.source
+    assert (
+        category.one("div", cls="small").text()
+        == "Differentiation not known and grade G2: treated as well differentiated"
+    )
     inputs = [
         ("Primary site", "Rectum"),
         ("Tumour type", "Gastrinoma"),
@@ -484,12 +502,12 @@ def test_the_facts_are_given_as_json_values_field_by_field(overrides, expected):
         "extent": "localised",
         **overrides,
     }
-    facts = engine.CaseFacts(**values)
+    facts = CaseFacts(**values)
 
     as_json = facts_as_json(facts)
 
     # Every field, in the dataclass's order, none of them nested.
-    assert list(as_json) == [field.name for field in fields(engine.CaseFacts)]
+    assert list(as_json) == [field.name for field in fields(CaseFacts)]
     assert not any(is_dataclass(value) for value in asdict(facts).values())
     for name, value in expected.items():
         assert as_json[name] == value and type(as_json[name]) is type(value), name
