@@ -1,0 +1,177 @@
+"""``CaseForm``: what the wizard's final submit and the API validate, and the case facts it
+hands the engine, field by field; and the answers the steps start from.
+
+Every fact must reach the engine exactly as given (typed: decimals, whole numbers, booleans,
+``None`` for "not given"), and a fact a case may leave out must reach it as the
+specification's default. A dropped or misread field would change the advice silently.
+No database: the forms alone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from guidance.forms import CaseForm, ExtentForm, MetastasesForm, form_data
+from tests.advice import RESECTABILITY, SSR_IMAGING, CaseFacts
+
+# Every fact given, none at its default: a metastatic gastrinoma of the pancreatic neck.
+EVERY_FACT: dict[str, Any] = {
+    "site": "pancreas",
+    "pancreas_region": "neck",
+    "tumour_type": "gastrinoma",
+    "hormonal_symptoms": True,
+    "size_mm": 25.5,
+    "differentiation": "poor",
+    "ki67_percent": 2.5,
+    "mitoses_per_10hpf": 7,
+    "extent": "distant_metastases",
+    "metastases_resectable": "no",
+    "ssr_imaging": "negative",
+}
+
+
+def facts_of(values: dict[str, Any]) -> CaseFacts:
+    form = CaseForm(data=form_data(values))
+    assert form.is_valid(), form.errors
+    return form.facts()
+
+
+def test_every_fact_given_reaches_the_engine_as_given():
+    assert facts_of(EVERY_FACT) == CaseFacts(
+        site="pancreas",
+        pancreas_region="neck",
+        tumour_type="gastrinoma",
+        hormonal_symptoms=True,
+        size_mm=Decimal("25.5"),
+        differentiation="poor",
+        ki67_percent=Decimal("2.5"),
+        mitoses_per_10hpf=7,
+        extent="distant_metastases",
+        metastases_resectable="no",
+        ssr_imaging="negative",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        pytest.param({"site": "stomach", "pancreas_region": None}, "site", "stomach", id="site"),
+        pytest.param({"pancreas_region": "head"}, "pancreas_region", "head", id="region-head"),
+        pytest.param({"pancreas_region": "tail"}, "pancreas_region", "tail", id="region-tail"),
+        pytest.param(
+            {"site": "colon", "pancreas_region": None}, "pancreas_region", None, id="no-region"
+        ),
+        pytest.param(
+            {"site": "colon", "pancreas_region": ""}, "pancreas_region", None, id="empty-region"
+        ),
+        pytest.param({"tumour_type": "insulinoma"}, "tumour_type", "insulinoma", id="type"),
+        pytest.param({"hormonal_symptoms": False}, "hormonal_symptoms", False, id="no-symptoms"),
+        pytest.param({"hormonal_symptoms": True}, "hormonal_symptoms", True, id="symptoms"),
+        pytest.param({"size_mm": 300}, "size_mm", Decimal("300"), id="size"),
+        pytest.param({"size_mm": 0.1}, "size_mm", Decimal("0.1"), id="size-tenth"),
+        pytest.param({"differentiation": "well"}, "differentiation", "well", id="well"),
+        pytest.param({"differentiation": "unknown"}, "differentiation", "unknown", id="unknown"),
+        pytest.param({"ki67_percent": 20.1}, "ki67_percent", Decimal("20.1"), id="ki67"),
+        pytest.param({"ki67_percent": None}, "ki67_percent", None, id="ki67-not-given"),
+        pytest.param({"mitoses_per_10hpf": 21}, "mitoses_per_10hpf", 21, id="mitoses"),
+        pytest.param({"mitoses_per_10hpf": 0}, "mitoses_per_10hpf", 0, id="mitoses-zero"),
+        pytest.param({"mitoses_per_10hpf": None}, "mitoses_per_10hpf", None, id="no-mitoses"),
+        pytest.param(
+            {"extent": "regional_nodes", "metastases_resectable": None},
+            "extent",
+            "regional_nodes",
+            id="extent",
+        ),
+        pytest.param(
+            {"metastases_resectable": "yes"}, "metastases_resectable", "yes", id="resectable"
+        ),
+        pytest.param(
+            {"metastases_resectable": "unknown"},
+            "metastases_resectable",
+            "unknown",
+            id="resectability-unknown",
+        ),
+        pytest.param({"ssr_imaging": "positive"}, "ssr_imaging", "positive", id="ssr-positive"),
+        pytest.param({"ssr_imaging": "not_done"}, "ssr_imaging", "not_done", id="ssr-not-done"),
+    ],
+)
+def test_each_fact_reaches_the_engine_as_given(changes, field, expected):
+    facts = facts_of({**EVERY_FACT, **changes})
+
+    assert getattr(facts, field) == expected
+    assert type(getattr(facts, field)) is type(expected)
+
+
+@pytest.mark.parametrize("absent_as", ["left out", "empty"])
+@pytest.mark.parametrize(
+    ("field", "default"), [("metastases_resectable", "unknown"), ("ssr_imaging", "not_done")]
+)
+def test_a_fact_a_case_may_leave_out_reaches_the_engine_as_the_specifications_default(
+    field, default, absent_as
+):
+    data = form_data(EVERY_FACT)
+    if absent_as == "left out":
+        del data[field]
+    else:
+        data[field] = ""
+    form = CaseForm(data=data)
+
+    assert form.is_valid(), form.errors
+    assert getattr(form.facts(), field) == default
+
+
+def test_the_facts_hold_every_field_of_the_case_and_no_other():
+    facts = facts_of(EVERY_FACT)
+
+    assert set(vars(facts)) == set(EVERY_FACT)
+
+
+# --- The answers the steps start from -----------------------------------------------------
+
+
+def test_the_metastases_step_starts_at_not_yet_assessed():
+    field = MetastasesForm.base_fields["metastases_resectable"]
+
+    assert field.initial == "unknown"
+    assert dict(RESECTABILITY)[field.initial] == "Not yet assessed"
+
+
+def test_the_ssr_imaging_question_starts_at_not_done():
+    field = ExtentForm.base_fields["ssr_imaging"]
+
+    assert field.initial == "not_done"
+    assert dict(SSR_IMAGING)[field.initial] == "Not done"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "site",
+        "tumour_type",
+        "hormonal_symptoms",
+        "size_mm",
+        "differentiation",
+        "ki67_percent",
+        "mitoses_per_10hpf",
+        "extent",
+        "pancreas_region",
+    ],
+)
+def test_no_other_question_starts_with_an_answer(name):
+    # An answer already chosen is one the clinician may not have meant to give.
+    assert CaseForm.base_fields[name].initial is None
+
+
+def test_the_questions_a_case_may_leave_out_are_not_required_of_the_whole_case():
+    optional = {name for name, field in CaseForm.base_fields.items() if not field.required}
+
+    assert optional == {
+        "pancreas_region",
+        "ki67_percent",
+        "mitoses_per_10hpf",
+        "metastases_resectable",
+        "ssr_imaging",
+    }
