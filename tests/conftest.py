@@ -1,11 +1,13 @@
 """Personas, as in the clinic: Alice and Bob are clinicians; Erin keeps the guideline (an editor);
-an anonymous visitor has no account."""
+root administers the site (a superuser); an anonymous visitor has no account. And the cases
+Alice has saved that the tests of a saved case's pages look at."""
 
 import pytest
 from django.test import Client
 
 from guidance import content
-from tests.factories import make_clinician, make_editor
+from tests.factories import make_case, make_clinician, make_editor
+from tests.wizard_client import METASTATIC_SMALL_BOWEL, WARNED_RECTUM
 
 
 @pytest.fixture(autouse=True)
@@ -77,3 +79,15 @@ def root(db):
 @pytest.fixture
 def root_client(client_for, root):
     return client_for(root)
+
+
+@pytest.fixture
+def case(alice):
+    """Alice's six-section metastatic small-bowel case, saved as MDT-14."""
+    return make_case(alice, reference="MDT-14", **METASTATIC_SMALL_BOWEL)
+
+
+@pytest.fixture
+def warned(alice):
+    """Alice's rectal case with five warnings (details, a decimal size and Ki-67), MDT-15."""
+    return make_case(alice, reference="MDT-15", **WARNED_RECTUM)

@@ -87,6 +87,29 @@ def make_case(
     )
 
 
+def record(clinician, shown: recommendation.Recommendation, reference: str = "") -> Case:
+    """A case saved with exactly ``shown`` as its snapshot, whatever the engine gives today."""
+    return Case.record(
+        clinician=clinician,
+        guideline_version_id=GuidelineVersion.objects.current().pk,
+        shown=shown,
+        run_token=uuid.uuid4(),
+        reference=reference,
+    )
+
+
+def today(**overrides: Any) -> recommendation.Recommendation:
+    """What the published guideline shows now for the plain case with ``overrides``."""
+    return recommendation.build(
+        facts=case_facts(**overrides), text=content.load(GuidelineVersion.objects.current())
+    )
+
+
+def published(model, **lookup) -> QuerySet:
+    """The rows of ``model`` (sections or warning texts) that belong to the published version."""
+    return model.objects.filter(version__status=GuidelineVersion.Status.PUBLISHED, **lookup)
+
+
 def reference_case_form(case: ReferenceCase | None = None, **overrides: Any) -> dict[str, str]:
     """A reference case as the admin's form posts it: a new one, or ``case`` as it is saved,
     with ``overrides``. JSON fields go as JSON text; ``None`` leaves a field out, as a

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from django.utils import timezone
+
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
      "track", "wbr"}
@@ -135,6 +137,21 @@ def attribute(html: str, name: str) -> list[str]:
     return re.findall(rf'{name}="([^"]*)"', html)
 
 
+def detail(case) -> str:
+    """A saved case's page; its other pages are below it (``detail(case) + "print/"``)."""
+    return f"/cases/{case.pk}/"
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def saved_on(case) -> str:
+    """When the case was saved, as every page shows it: in the project's time zone, with
+    the month's short name and the 24-hour clock (``14 Mar 2025, 09:05``)."""
+    moment = timezone.localtime(case.created_at)
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment:%Y, %H:%M}"
+
+
 def section_on(html: str, slug: str) -> Element:
     """The one element the page shows for the guideline section ``slug``."""
     return parse(html).one(data_section=slug)
@@ -160,10 +177,12 @@ def reasons_on(html: str, slug: str) -> list[str]:
 __all__ = [
     "Element",
     "attribute",
+    "detail",
     "element_with",
     "html_of",
     "parse",
     "reasons_on",
+    "saved_on",
     "section_on",
     "warning_on",
 ]

@@ -11,12 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.advice import (
-    Category,
-    Grade,
-    case,
-    recommend,
-)
+from tests.advice import Category, Grade, case, recommend
 
 
 @pytest.mark.parametrize(("ki67", "mitoses"), [(None, None), ("1", 0), ("10", 5), ("50", 40)])

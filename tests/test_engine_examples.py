@@ -13,10 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.advice import (
-    CaseFacts,
-    recommend,
-)
+from tests.advice import CaseFacts, recommend
 
 EXAMPLE_CASES = Path(__file__).with_name("example_cases.json")
 

@@ -11,14 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.advice import (
-    SECTION_SLUGS,
-    case,
-    distant,
-    pancreas,
-    reasons_of,
-    recommend,
-)
+from tests.advice import SECTION_SLUGS, case, distant, pancreas, reasons_of, recommend
 
 
 def test_small_insulinoma_reason_states_the_size_is_below_20_mm():

@@ -15,9 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, resolve
 
-from guidance.models import Case, GuidelineVersion
+from guidance.models import GuidelineVersion
 from netadvisor import urls
-from tests.factories import make_case
 from tests.wizard_client import (
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
@@ -195,11 +194,6 @@ VISITS = [
         lambda c, case: c.get(API_URL),
     ),
 ]
-
-
-@pytest.fixture
-def case(alice) -> Case:
-    return make_case(alice, reference="MDT-14", **METASTATIC_SMALL_BOWEL)
 
 
 @pytest.mark.parametrize(

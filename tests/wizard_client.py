@@ -27,6 +27,7 @@ from django.test import Client
 
 NEW_CASE_URL = "/cases/new/"  # POST: a new run of the wizard
 RUN_URL = re.compile(r"^/cases/new/(?P<run>[0-9a-f]{32})/")
+REVIEW_OF_A_NEW_RUN = r"/cases/new/[0-9a-f]{32}/review/"  # a new run of the wizard, at its review
 RUNS_SESSION_KEY = "case_wizard_runs"  # the runs in progress in a session, oldest first
 REVIEWED_FIELD = "answers_shown"  # the review's digest of the answers it shows
 

@@ -1,0 +1,282 @@
+"""A saved case compared with the current guideline (/cases/<id>/recheck/).
+
+Re-check differences that the published guideline cannot produce on its own (sections
+or warnings added or removed) are made by saving a case whose snapshot differs from
+what the engine gives today: a copy of today's snapshot with an item taken out or put in.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from django.utils.html import escape
+
+from guidance import content
+from guidance.markdown import render_markdown
+from guidance.models import Case, GuidelineVersion, Section, WarningText
+from tests.factories import (
+    change_outside_the_app,
+    delete_outside_the_app,
+    make_case,
+    published,
+    record,
+    today,
+)
+from tests.pages import detail, html_of
+from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
+
+pytestmark = pytest.mark.django_db
+
+
+# Facts are overrides of the factory's plain localised colon case (JSON values); the
+# wizard's cases serve as they are: SMALL_INSULINOMA (one section, the pancreas step),
+# METASTATIC_SMALL_BOWEL (six sections, the metastases step), WARNED_RECTUM (several
+# warnings with details, a decimal size and Ki-67).
+# No grade: neither Ki-67 nor mitoses given.
+UNGRADED_COLON = {"ki67_percent": None, "mitoses_per_10hpf": None}
+
+
+# --- Re-check ------------------------------------------------------------------------
+
+
+def recheck(client, case: Case) -> str:
+    return html_of(client.get(detail(case) + "recheck/"))
+
+
+def diffs(html: str) -> list[tuple[str, str]]:
+    """Each difference shown: (data-diff, the section slug or warning code)."""
+    return re.findall(r'data-diff="([^"]+)" data-(?:section|warning)="([^"]+)"', html)
+
+
+def diff_block(html: str, kind: str, key: str) -> str:
+    match = re.search(
+        rf'data-diff="{kind}" data-(?:section|warning)="{re.escape(key)}">(.*?)</(?:article|div)>',
+        html,
+        re.S,
+    )
+    assert match, f"no {kind} for {key}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [SMALL_INSULINOMA, METASTATIC_SMALL_BOWEL, WARNED_RECTUM, UNGRADED_COLON],
+    ids=["insulinoma", "metastatic small bowel", "warned rectum", "ungraded colon"],
+)
+def test_the_re_check_says_plainly_when_nothing_has_changed(alice, alice_client, facts):
+    saved = make_case(alice, **facts)
+
+    html = recheck(alice_client, saved)
+
+    assert 'class="alert alert-success no-changes"' in html
+    assert "Nothing has changed" in html
+    assert diffs(html) == []
+    assert "has-changes" not in html
+
+
+def test_the_re_check_shows_a_changed_section_text_side_by_side(alice_client, case):
+    item = case.snapshot["recommendations"][1]
+    change_outside_the_app(published(Section, slug=item["section"]), text="The **new** advice.")
+
+    html = recheck(alice_client, case)
+
+    assert diffs(html) == [
+        ("section-changed", item["section"]),
+        ("section-changed-current", item["section"]),
+    ]
+    assert render_markdown(item["text"]) in diff_block(html, "section-changed", item["section"])
+    now = diff_block(html, "section-changed-current", item["section"])
+    assert "The <strong>new</strong> advice." in now
+    assert render_markdown(item["text"]) not in now
+    assert "has-changes" in html and "no-changes" not in html
+
+
+def test_the_re_check_shows_a_reworded_warning_side_by_side(alice_client, warned):
+    warning = warned.snapshot["warnings"][0]
+    change_outside_the_app(
+        published(WarningText, code=warning["code"]), message="A reworded warning."
+    )
+
+    html = recheck(alice_client, warned)
+
+    assert diffs(html) == [
+        ("warning-reworded", warning["code"]),
+        ("warning-reworded-current", warning["code"]),
+    ]
+    assert escape(warning["message"]) in diff_block(html, "warning-reworded", warning["code"])
+    assert "A reworded warning." in diff_block(html, "warning-reworded-current", warning["code"])
+
+
+def test_the_re_check_shows_a_section_that_now_applies(alice, alice_client):
+    shown = today(**METASTATIC_SMALL_BOWEL)
+    missing = shown["recommendations"].pop(2)
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [("section-added", missing["section"])]
+    block = diff_block(html, "section-added", missing["section"])
+    assert "Now applies" in block
+    assert render_markdown(missing["text"]) in block
+
+
+def test_the_re_check_shows_a_section_that_no_longer_applies(alice, alice_client):
+    shown = today(**METASTATIC_SMALL_BOWEL)
+    gone = {
+        "section": "poorly-differentiated",
+        "group": "",
+        "heading": "Poorly differentiated (saved then)",
+        "text": "This was advised *then*.",
+        "order": 99,
+        "reasons": ["a reason given then"],
+    }
+    assert gone["section"] not in [item["section"] for item in shown["recommendations"]]
+    shown["recommendations"].append(gone)
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [("section-removed", "poorly-differentiated")]
+    block = diff_block(html, "section-removed", "poorly-differentiated")
+    assert "No longer applies" in block
+    assert "This was advised <em>then</em>." in block
+
+
+def test_the_re_check_shows_a_warning_that_is_now_given(alice, alice_client):
+    shown = today(**WARNED_RECTUM)
+    new = shown["warnings"].pop()
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [("warning-added", new["code"])]
+    assert escape(new["message"]) in diff_block(html, "warning-added", new["code"])
+
+
+def test_the_re_check_shows_a_warning_that_is_no_longer_given(alice, alice_client):
+    shown = today(**WARNED_RECTUM)
+    shown["warnings"].append(
+        {"code": "resectability-unknown", "detail": "", "message": "A warning given then."}
+    )
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [("warning-removed", "resectability-unknown")]
+    assert "A warning given then." in diff_block(html, "warning-removed", "resectability-unknown")
+
+
+def test_the_re_check_shows_a_changed_grade_and_category(alice, alice_client):
+    shown = today(**METASTATIC_SMALL_BOWEL)
+    assert shown["grade"] == "G2"
+    shown["grade"] = "G1"
+    shown["category"], shown["category_label"] = "poor", "Poorly differentiated (saved)"
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    summary = html.split('class="table table-sm w-auto diff-summary"', 1)[1].split("</table>", 1)[0]
+    assert "<td>G1</td><td>G2</td>" in summary
+    assert "Poorly differentiated (saved)" in summary
+    assert "has-changes" in html
+
+
+def test_the_re_check_names_both_versions(alice_client, case):
+    html = recheck(alice_client, case)
+
+    label = GuidelineVersion.objects.current().label
+    assert f"advised from version {label}, run again through version {label} (published)" in html
+
+
+def test_the_re_check_shows_every_section_the_published_guideline_has_lost(alice_client, case):
+    # Two sections that applied lose their text in the published version: build() now
+    # warns once for each ("section-missing", with the slug as detail).
+    lost = [item["section"] for item in case.snapshot["recommendations"][:2]]
+    assert delete_outside_the_app(published(Section, slug__in=lost)) == 2
+
+    html = recheck(alice_client, case)
+
+    assert [kind for kind, _ in diffs(html)].count("section-removed") == 2
+    # Each missing section gets its own "New warning", though all share one code (see
+    # test_compare_reports_each_missing_section_warning_on_its_own in test_recommendation.py).
+    added = [
+        re.search(r"\((\S+)\)\. Do not rely", block).group(1)
+        for block in re.findall(
+            r'data-diff="warning-added" data-warning="section-missing">(.*?)</div>', html, re.S
+        )
+    ]
+    assert added == lost
+
+
+def test_the_re_check_changes_nothing_saved(alice_client, case):
+    item = case.snapshot["recommendations"][0]
+    change_outside_the_app(published(Section, slug=item["section"]), text="Changed.")
+    before = copy.deepcopy(case.snapshot)
+
+    recheck(alice_client, case)
+
+    assert Case.objects.get(pk=case.pk).snapshot == before
+    assert Case.objects.count() == 1
+
+
+def test_the_re_check_explains_when_no_guideline_is_published(alice_client, case):
+    GuidelineVersion.objects.filter(status="published").update(status="retired")
+
+    html = recheck(alice_client, case)
+
+    assert "No guideline is published, so the case cannot be re-checked." in html
+    assert diffs(html) == []
+    assert "no-changes" not in html
+
+
+def test_the_re_check_explains_when_the_saved_inputs_are_no_longer_accepted(alice, alice_client):
+    shown = today()
+    shown["facts"]["size_mm"] = 400  # above today's limit of 300 mm
+    saved = record(alice, shown)
+
+    html = recheck(alice_client, saved)
+
+    assert "The saved inputs are no longer accepted: size_mm:" in html
+    assert diffs(html) == []
+
+
+# The re-check, measured, once the published text is in memory (after any earlier request):
+#   1. the session, 2. the clinician, 3. the case (joined as above),
+#   4. the published version's id, publication time and guideline title (one query,
+#   content.published()): unchanged, so the sections and warning texts come from memory.
+# With nothing in memory (as after a restart), three more load the text: the version joined
+# to its guideline, all its sections, all its warning texts.
+RECHECK_QUERIES = 4
+LOADING_THE_TEXT = 3
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["text in memory", "first request"])
+@pytest.mark.parametrize(
+    ("facts", "sections", "warnings"),
+    [
+        pytest.param(SMALL_INSULINOMA, 1, 0, id="1 section, no warning"),
+        pytest.param(METASTATIC_SMALL_BOWEL, 6, 0, id="6 sections, no warning"),
+        pytest.param(
+            {"differentiation": "poor", "ki67_percent": 1}, 1, 1, id="1 section, 1 warning"
+        ),
+        pytest.param(
+            {**METASTATIC_SMALL_BOWEL, "ssr_imaging": "negative"}, 6, 1, id="6 sections, 1 warning"
+        ),
+        pytest.param(WARNED_RECTUM, 2, 5, id="2 sections, 5 warnings"),
+    ],
+)
+def test_the_re_check_runs_a_fixed_number_of_queries(
+    alice, alice_client, django_assert_num_queries, facts, sections, warnings, warm
+):
+    saved = make_case(alice, **facts)  # reads the text afresh: leaves the memory as it was
+    assert len(saved.snapshot["recommendations"]) == sections
+    assert len(saved.snapshot["warnings"]) == warnings
+    if warm:
+        content.published()  # as any earlier request in this process would have done
+
+    with django_assert_num_queries(RECHECK_QUERIES if warm else RECHECK_QUERIES + LOADING_THE_TEXT):
+        response = alice_client.get(detail(saved) + "recheck/")
+
+    assert "no-changes" in html_of(response)
