@@ -175,3 +175,102 @@ def test_the_questions_a_case_may_leave_out_are_not_required_of_the_whole_case()
         "metastases_resectable",
         "ssr_imaging",
     }
+
+
+# --- The rules that span steps ----------------------------------------------------------
+
+PANCREATIC_LOCALISED: dict[str, Any] = {
+    **EVERY_FACT,
+    "extent": "localised",
+    "metastases_resectable": None,
+}
+
+
+def errors_of(values: dict[str, Any]) -> dict[str, list[str]]:
+    form = CaseForm(data=form_data(values))
+    assert not form.is_valid()
+    return form.errors
+
+
+@pytest.mark.parametrize("region", [None, ""])
+def test_a_pancreatic_tumour_needs_its_region(region):
+    assert errors_of({**EVERY_FACT, "pancreas_region": region}) == {
+        "pancreas_region": ["Give the region of the pancreas."]
+    }
+
+
+def test_an_unknown_region_of_a_pancreatic_tumour_is_one_error_not_two():
+    assert errors_of({**EVERY_FACT, "pancreas_region": "tail end"}) == {
+        "pancreas_region": ["Choose one of the listed regions."]
+    }
+
+
+@pytest.mark.parametrize("site", ["stomach", "rectum"])
+def test_a_pancreatic_region_for_another_site_is_refused(site):
+    assert errors_of({**EVERY_FACT, "site": site}) == {
+        "pancreas_region": ["A pancreatic region applies only to tumours of the pancreas."]
+    }
+
+
+@pytest.mark.parametrize("extent", ["localised", "regional_nodes"])
+@pytest.mark.parametrize("resectable", ["yes", "no"])
+def test_resectability_without_distant_metastases_is_refused(extent, resectable):
+    values = {**EVERY_FACT, "extent": extent, "metastases_resectable": resectable}
+
+    assert errors_of(values) == {
+        "metastases_resectable": [
+            "Resectability of metastases applies only when there are distant metastases."
+        ]
+    }
+
+
+@pytest.mark.parametrize("resectable", [None, "", "unknown"])
+def test_resectability_not_assessed_is_accepted_without_distant_metastases(resectable):
+    facts = facts_of({**PANCREATIC_LOCALISED, "metastases_resectable": resectable})
+
+    assert (facts.extent, facts.metastases_resectable) == ("localised", "unknown")
+
+
+def test_a_case_refused_for_its_site_alone_gets_no_rule_about_the_region():
+    # Without a valid site there is nothing to check the region against.
+    assert errors_of({**EVERY_FACT, "site": "liver"}) == {
+        "site": ["Choose one of the listed sites."]
+    }
+    assert set(errors_of({**EVERY_FACT, "site": "liver", "pancreas_region": None})) == {"site"}
+
+
+def test_a_case_refused_for_its_extent_alone_gets_no_rule_about_resectability():
+    assert errors_of({**EVERY_FACT, "extent": "spread"}) == {
+        "extent": ["Choose one of the listed extents."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("size_mm", "0", "Size must be greater than 0 and at most 300 mm."),
+        ("size_mm", "300.1", "Size must be greater than 0 and at most 300 mm."),
+        ("size_mm", "1_5", "Enter the size in millimetres, e.g. 15 or 15.5."),
+        ("ki67_percent", "2_5", "Enter Ki-67 as a number, e.g. 2.5."),
+        ("mitoses_per_10hpf", "1_0", "Enter the mitotic count as a whole number."),
+        ("metastases_resectable", "maybe", "Choose yes, no or unknown."),
+        ("ssr_imaging", "pending", "Choose positive, negative or not_done."),
+    ],
+)
+def test_a_refused_answer_gets_its_fields_own_message(field, value, message):
+    data = form_data(EVERY_FACT)
+    data[field] = value
+    form = CaseForm(data=data)
+
+    assert not form.is_valid()
+    assert form.errors == {field: [message]}
+
+
+def test_form_data_writes_each_value_as_a_form_posts_it():
+    assert form_data(
+        {"ki67_percent": None, "hormonal_symptoms": True, "size_mm": 15.5, "site": "colon"}
+    ) == {"ki67_percent": "", "hormonal_symptoms": "yes", "size_mm": "15.5", "site": "colon"}
+    assert form_data({"hormonal_symptoms": False, "mitoses_per_10hpf": 0}) == {
+        "hormonal_symptoms": "no",
+        "mitoses_per_10hpf": "0",
+    }

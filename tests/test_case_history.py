@@ -522,27 +522,6 @@ def test_an_empty_filter_form_lists_every_case(alice, alice_client):
     assert not field_errors(response)
 
 
-def test_the_filter_form_only_validates_and_gives_the_valid_filters():
-    form = CaseFilterForm(
-        {"site": "mars", "extent": "localised", "grade": "unknown", "date_to": "2025-03-01",
-         "date_from": "2025-04-01", "q": " MDT "}
-    )  # fmt: skip
-
-    assert form.filters() == {
-        "site": None,  # refused
-        "extent": "localised",
-        "grade": "",  # saved without a grade
-        "saved_from": local(2025, 4, 1).date(),
-        "saved_to": None,  # before the start: refused
-        "reference_contains": "MDT",
-    }
-    assert sorted(form.errors) == ["date_to", "site"]
-    nothing = dict.fromkeys(
-        ("site", "extent", "grade", "saved_from", "saved_to", "reference_contains")
-    )
-    assert CaseFilterForm({}).filters() == CaseFilterForm().filters() == nothing
-
-
 def test_the_cases_matching_filters_are_asked_for_by_name(alice):
     rectum = saved_at(alice, local(2025, 3, 1), site="rectum", reference="MDT-1", **G2)
     ungraded = saved_at(alice, local(2025, 3, 2), **GRADE_UNKNOWN)

@@ -54,6 +54,9 @@ def test_a_number_is_written_as_a_clinician_writes_it(value, written):
         (SITES, "elsewhere", "elsewhere"),  # not a choice: as given, never hidden
         (SITES, None, ""),
         (SITES, "", ""),
+        # A value not given reads as the choice for nothing, where there is one.
+        ((("", "Any site"), *SITES), None, "Any site"),
+        ((("", "Any site"), *SITES), "", "Any site"),
     ],
 )
 def test_a_choice_is_written_by_its_label(choices, value, written):

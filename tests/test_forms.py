@@ -1,15 +1,29 @@
-"""Each form has its own fields: changing or rendering one form reaches no other.
+"""The forms' own rules that no page is needed to see, and that each form has its own fields.
+
+The history's filters (``CaseFilterForm``) only validate and hand ``CaseQuerySet.matching``
+the valid filters. Each form has its own fields: changing or rendering one form reaches no
+other.
 
 Django copies every field, with its widget, for each form. That matters here because crispy
 writes into the widget of the form it renders (a layout's classes, ``is-invalid`` on a
 refused answer): nothing one page renders may reach the next form or the form's class.
 """
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.template import Context, Template
 
-from guidance.forms import CaseFilterForm, CaseForm, LoginForm, PathologyForm, TumourForm
+from guidance.forms import (
+    FIRST_DAY,
+    LAST_DAY,
+    CaseFilterForm,
+    CaseForm,
+    LoginForm,
+    PathologyForm,
+    TumourForm,
+)
 from guidance.wizard import ReviewForm
 
 CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
@@ -87,3 +101,84 @@ def test_a_choice_field_validates_against_its_choices():
     )
     assert good.is_valid(), good.errors
     assert good.cleaned_data["hormonal_symptoms"] is True
+
+
+# --- The history's filters ---------------------------------------------------------------
+
+NO_FILTERS = dict.fromkeys(
+    ("site", "extent", "grade", "saved_from", "saved_to", "reference_contains")
+)
+
+
+def test_the_filter_form_only_validates_and_gives_the_valid_filters():
+    form = CaseFilterForm(
+        {"site": "mars", "extent": "localised", "grade": "unknown", "date_to": "2025-03-01",
+         "date_from": "2025-04-01", "q": " MDT "}
+    )  # fmt: skip
+
+    assert form.filters() == {
+        "site": None,  # refused
+        "extent": "localised",
+        "grade": "",  # saved without a grade
+        "saved_from": date(2025, 4, 1),
+        "saved_to": None,  # before the start: refused
+        "reference_contains": "MDT",
+    }
+    assert sorted(form.errors) == ["date_to", "site"]
+    nothing = dict.fromkeys(
+        ("site", "extent", "grade", "saved_from", "saved_to", "reference_contains")
+    )
+    assert CaseFilterForm({}).filters() == CaseFilterForm().filters() == nothing
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ({"site": "rectum"}, {"site": "rectum"}),
+        ({"extent": "distant_metastases"}, {"extent": "distant_metastases"}),
+        ({"grade": "G1"}, {"grade": "G1"}),
+        ({"grade": "G3"}, {"grade": "G3"}),
+        ({"grade": "unknown"}, {"grade": ""}),
+        ({"date_from": "2025-03-01"}, {"saved_from": date(2025, 3, 1)}),
+        ({"date_to": "2025-03-31"}, {"saved_to": date(2025, 3, 31)}),
+        ({"q": "MDT-14"}, {"reference_contains": "MDT-14"}),
+        ({"site": "", "extent": "", "grade": "", "q": "  "}, {}),
+    ],
+)
+def test_each_filter_is_handed_on_alone_and_any_means_none(query, filters):
+    form = CaseFilterForm(query)
+
+    assert form.filters() == {**NO_FILTERS, **filters}
+    assert not form.errors
+
+
+def test_the_first_and_last_plausible_days_are_filters_and_a_day_beyond_is_an_error():
+    inside = CaseFilterForm({"date_from": str(FIRST_DAY), "date_to": str(LAST_DAY)})
+    before = CaseFilterForm({"date_from": "1999-12-31"})
+    after = CaseFilterForm({"date_to": "2999-12-31"})
+
+    assert inside.filters() == {**NO_FILTERS, "saved_from": FIRST_DAY, "saved_to": LAST_DAY}
+    assert not inside.errors
+    for form, field in ((before, "date_from"), (after, "date_to")):
+        assert form.filters() == NO_FILTERS
+        assert form.errors == {field: ["Enter a date between 01/01/2000 and 30/12/2999."]}
+    assert (date(2000, 1, 1), date(2999, 12, 30)) == (FIRST_DAY, LAST_DAY)
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        (
+            {"date_from": "2025-03-12", "date_to": "2025-03-10"},
+            {"date_to": ["The end date is before the start date."]},
+        ),
+        ({"date_from": "2025-03-10", "date_to": "2025-03-10"}, {}),
+        ({"date_from": "2025-03-12"}, {}),
+        ({"date_to": "2025-03-10"}, {}),
+    ],
+)
+def test_only_an_end_date_before_the_start_date_is_refused(query, errors):
+    form = CaseFilterForm(query)
+    form.filters()
+
+    assert form.errors == errors

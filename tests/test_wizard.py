@@ -14,6 +14,7 @@ from django.test import Client
 
 from guidance.models import Case
 from guidance.wizard import RUNS_KEPT
+from tests.pages import attribute, parse, reasons_on
 from tests.wizard_client import (
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
@@ -844,3 +845,63 @@ def test_starting_a_new_case_needs_the_csrf_token(client):
     strict = Client(enforce_csrf_checks=True)
 
     assert strict.post("/cases/new/").status_code == 403
+
+
+# --- The answers a step starts with ------------------------------------------------------
+
+
+def chosen(html: str, name: str) -> list[tuple[str, str]]:
+    """The radios of ``name`` that the page has chosen: (value, its label's words)."""
+    page = parse(html)
+    return [
+        (radio.attrs["value"], page.one("label", for_=radio.attrs["id"]).text())
+        for radio in page.find_all("input", type="radio", name=name)
+        if "checked" in radio.attrs
+    ]
+
+
+def test_the_metastases_step_starts_with_not_yet_assessed_chosen(client):
+    response = answer_steps(client, METASTATIC_SMALL_BOWEL, until="metastases")
+
+    html = client.get(response.url).content.decode()
+
+    assert chosen(html, "metastases-metastases_resectable") == [("unknown", "Not yet assessed")]
+
+
+def test_the_extent_step_starts_with_ssr_imaging_not_done_chosen(client):
+    response = answer_steps(client, LOCALISED_COLON, until="extent")
+
+    html = client.get(response.url).content.decode()
+
+    assert chosen(html, "extent-ssr_imaging") == [("not_done", "Not done")]
+    assert chosen(html, "extent-extent") == []
+
+
+def test_a_metastatic_case_whose_resectability_is_left_as_it_starts_is_advised_as_not_assessed(
+    client,
+):
+    # A clinician who presses Next on the metastases step without choosing.
+    tab = Tab(client)
+    tab.start(METASTATIC_SMALL_BOWEL, until="metastases")
+    tab.press("Next")
+    assert ("Are the metastases resectable?", "Not yet assessed") in review_rows(tab.response)
+
+    tab.press("Show recommendations")
+
+    html = tab.html
+    assert reasons_on(html, "debulking-surgery") == [
+        "extent: distant metastases",
+        "metastases resectable: not yet assessed",
+    ]
+    assert attribute(html, "data-warning")[-1] == "resectability-unknown"
+
+
+def test_a_case_whose_ssr_imaging_is_left_as_it_starts_is_saved_as_not_done(client):
+    tab = Tab(client)
+    tab.start(METASTATIC_SMALL_BOWEL, until="extent")
+    typed = {
+        f"extent-{name}": encode(METASTATIC_SMALL_BOWEL[name]) for name in ("size_mm", "extent")
+    }
+    tab.press("Next", typed)
+    tab.answer("metastases", METASTATIC_SMALL_BOWEL)
+    assert ("Somatostatin-receptor imaging", "Not done") in review_rows(tab.response)
