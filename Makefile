@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev install-load migrate run serve test lint check-deploy bench load clean
+.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ lint: install-dev
 test: lint
 	$(BIN)/pytest
 
+# Mutation testing of guidance/engine.py and guidance/forms.py with their fast tests
+# ([tool.mutmut] in pyproject.toml); not part of `make test`. Starts afresh each time.
+mutants: install-dev
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 # Production settings pass Django's deployment checklist (DEBUG off, HTTPS on).
 check-deploy: install
 	DEBUG=false HTTPS=true ALLOWED_HOSTS=netadvisor.example.org \
@@ -69,4 +76,4 @@ check-deploy: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis mutants
