@@ -13,11 +13,10 @@ import re
 import pytest
 
 from guidance.models import GuidelineVersion, Section
+from tests.admin_client import COMPARE, START_DRAFT
 
 pytestmark = pytest.mark.django_db
 
-START_DRAFT = "/admin/guidance/guidelineversion/start-draft/"
-COMPARE = "/admin/guidance/guidelineversion/compare/"
 STYLESHEET = "/static/css/editors.css"
 LINK = f'<link rel="stylesheet" href="{STYLESHEET}">'
 NEW_EVEROLIMUS = "Everolimus may slow progression of disease\n\nin a small number of patients."

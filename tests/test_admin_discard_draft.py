@@ -13,13 +13,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from guidance.models import GuidelineVersion, Section
+from tests.admin_client import COMPARE, START_DRAFT, VERSIONS
 from tests.factories import make_clinician
+from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
 
-VERSIONS = "/admin/guidance/guidelineversion/"
-START_DRAFT = "/admin/guidance/guidelineversion/start-draft/"
-COMPARE = "/admin/guidance/guidelineversion/compare/"
 DISCARDED = GuidelineVersion.Status.DISCARDED
 REASON = "Started from the wrong published version"
 
@@ -37,11 +36,6 @@ def discard_url(version: GuidelineVersion) -> str:
 
 def version_url(version: GuidelineVersion) -> str:
     return f"/admin/guidance/guidelineversion/{version.pk}/change/"
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def messages_of(response) -> list[str]:

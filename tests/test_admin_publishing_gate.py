@@ -9,46 +9,22 @@ test_publishing.py.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from guidance.models import GuidelineVersion, ReferenceCase
+from tests.admin_client import ADMIN_PREAMBLE, START_DRAFT, publish, publish_url
 from tests.factories import METASTATIC_FACTS, make_case, reference_case_form
+from tests.pages import attribute, html_of
 
 pytestmark = pytest.mark.django_db
 
-START_DRAFT = "/admin/guidance/guidelineversion/start-draft/"
 METASTATIC_CASE = "Metastatic small-bowel NET with carcinoid syndrome, liver disease resectable"
 # The seeded metastatic case's problem once everolimus is reworded without its name.
 WITHOUT_THE_DRUG = "mTOR inhibition may slow progression of disease in some patients."
-# Every admin page begins with the same four: the session; the user; the user's own
-# permissions; the permissions of the user's groups.
-ADMIN_PREAMBLE = 4
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def attribute(html: str, name: str) -> list[str]:
-    return re.findall(rf'{name}="([^"]*)"', html)
-
-
-def publish_url(version: GuidelineVersion) -> str:
-    return f"/admin/guidance/guidelineversion/{version.pk}/publish/"
 
 
 def change_url(case: ReferenceCase) -> str:
     return f"/admin/guidance/referencecase/{case.pk}/change/"
-
-
-def publish(client, version: GuidelineVersion, accept: str = ""):
-    return client.post(
-        publish_url(version),
-        {"label": "2", "change_summary": "Everolimus reworded.", "accept_failures_reason": accept},
-    )
 
 
 @pytest.fixture

@@ -11,18 +11,13 @@ import json
 import pytest
 
 from guidance.models import ReferenceCase
+from tests.admin_client import ADD_REFERENCE_CASE, REFERENCE_CASES
 from tests.factories import METASTATIC_FACTS, METASTATIC_SECTIONS, reference_case_form
+from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE_CASES = "/admin/guidance/referencecase/"
-ADD_REFERENCE_CASE = "/admin/guidance/referencecase/add/"
 JSON_FIELDS = ["facts", "expected_sections", "expected_warnings", "expected_phrases"]
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def nested(depth: int) -> str:
