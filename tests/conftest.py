@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 
 from guidance import content
+from guidance.models import GuidelineVersion
+from guidance.publishing import start_draft
 from tests.factories import make_case, make_clinician, make_editor
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, WARNED_RECTUM
 
@@ -68,6 +70,27 @@ def erin(db):
 @pytest.fixture
 def erin_client(client_for, erin):
     return client_for(erin)
+
+
+@pytest.fixture
+def editor(erin):
+    """Erin, as the editor who starts, edits and publishes drafts."""
+    return erin
+
+
+@pytest.fixture
+def version_1(db):
+    """The published version the migrations seeded from the source guideline."""
+    return GuidelineVersion.objects.current()
+
+
+@pytest.fixture
+def draft(editor):
+    """A draft Erin started from the published version (the publishing module's own call).
+
+    The admin's tests start theirs with the admin's button instead, in a fixture of their own.
+    """
+    return start_draft(editor=editor, reason="Correct the everolimus wording")
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 There is one draft at a time, so an abandoned draft blocked every later one, and the only
 way out was the admin's delete, which threw the draft's texts away. Now a draft is never
 deleted: who may publish may discard it (a confirmation page, POST only, with a required
-reason), and it stays as a read-only record. The domain rules are in test_publishing.py.
+reason), and it stays as a read-only record. The domain rules are in test_publishing_drafts.py.
 """
 
 from __future__ import annotations

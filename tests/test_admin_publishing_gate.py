@@ -4,7 +4,7 @@ The reference cases that gate a draft are those active when it was started. An e
 could untick "active" on the cases the draft failed, then publish with no reason; now the
 publish page lists every change to the gate since the draft was started, and publishing
 over one needs the recorded reason, like a failure. The domain rules are tested in
-test_publishing.py.
+test_publishing_gate.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reference cases kept in the admin: field errors for bad input, never a 500, no deletion.
 
 A reference case is the gate a draft must pass before it is published (see
-test_publishing.py); here, through the real test client, the admin's form for one.
+test_publishing_reference_cases.py); here, through the real test client, the admin's form for one.
 """
 
 from __future__ import annotations

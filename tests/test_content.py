@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -26,7 +25,6 @@ from tests.factories import (
     change_outside_the_app,
     delete_outside_the_app,
     make_case,
-    make_clinician,
 )
 from tests.wizard_client import LOCALISED_COLON
 
@@ -35,18 +33,6 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = json.loads(Path(__file__).with_name("example_cases.json").read_text(encoding="utf-8"))
 API = "/api/v1/recommendations"
 NEW_TEXT = "Edited in the draft: excise with clear margins."
-
-
-@pytest.fixture
-def editor(db):
-    user = make_clinician("erin", is_staff=True)
-    user.groups.add(Group.objects.get(name="Guideline editors"))
-    return user
-
-
-@pytest.fixture
-def version_1(db):
-    return GuidelineVersion.objects.current()
 
 
 def edit(item, editor, **changes):

@@ -7,13 +7,11 @@ an old version's) must never be able to inject markup into the page that compare
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils.safestring import SafeString
 
 from guidance.diff import compare_versions, word_diff
 from guidance.models import GuidelineVersion, Section, WarningText
 from guidance.publishing import start_draft
-from tests.factories import make_clinician
 
 # --- word_diff ----------------------------------------------------------------------------
 
@@ -82,13 +80,6 @@ def test_an_emptied_text_is_all_deleted_and_a_new_text_all_inserted():
 
 
 # --- compare_versions ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor(db):
-    user = make_clinician("erin", last_name="Evans", is_staff=True)
-    user.groups.add(Group.objects.get(name="Guideline editors"))
-    return user
 
 
 @pytest.fixture

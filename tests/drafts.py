@@ -1,0 +1,72 @@
+"""Working on the guideline as the publishing module sees it, without the admin: a draft's
+texts edited with who and why, publishing with a label, a reference case that fails, and the
+words and statuses the publishing tests look for.
+
+After migrations the database holds one guideline with version "1" published: 16 sections
+(the 15 engine slugs and "overview", which the engine never returns) and 15 warning texts.
+The fixtures ``editor``, ``version_1`` and ``draft`` are in conftest.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import guidance
+from guidance.models import GuidelineVersion, ReferenceCase
+from guidance.publishing import publish
+from tests.factories import PLAIN_FACTS
+
+SEED_FILE = Path(guidance.__file__).resolve().parent / "data" / "reference_cases.json"
+SEED_REASON = "Loaded verbatim from the source guideline"
+PUBLISHED = GuidelineVersion.Status.PUBLISHED
+RETIRED = GuidelineVersion.Status.RETIRED
+DRAFT = GuidelineVersion.Status.DRAFT
+DISCARDED = GuidelineVersion.Status.DISCARDED
+
+# Version 1's everolimus text, verbatim from the source (its "is a small number" typo too),
+# and the corrected wording an editor publishes; it still names the drug, so the seeded
+# reference case that expects the phrase "Everolimus" keeps passing.
+OLD_EVEROLIMUS = "Everolimus may slow progression of disease is a small number of patients"
+NEW_EVEROLIMUS = "Everolimus may slow progression of disease in a small number of patients."
+
+# A colon NET with distant metastases shows metastatic-incurable, debulking-surgery,
+# cytotoxic-minimal-benefit and everolimus; the plain localised colon NET shows
+# curative-excision and lymph-node-dissection; regional nodes add the regional-nodes warning.
+METASTATIC = {"extent": "distant_metastases"}
+REGIONAL = {"extent": "regional_nodes"}
+
+# The title of a seeded reference case.
+METASTATIC_CASE = "Metastatic small-bowel NET with carcinoid syndrome, liver disease resectable"
+
+
+def edit(item, editor, reason="Editorial correction", **changes):
+    """Change a draft's section or warning text the way the admin does: with who and why."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item._history_user = editor
+    item._change_reason = reason
+    item.save()
+    return item
+
+
+def wrong_reference_case(**fields) -> ReferenceCase:
+    """An editor's reference case expecting local excision for a colon NET (it gets a lymph
+    node dissection instead): it fails against every version."""
+    values = {
+        "title": "Small colon NET (wrong expectation)",
+        "facts": dict(PLAIN_FACTS),
+        "expected_grade": "G1",
+        "expected_sections": ["curative-excision", "local-excision"],
+        **fields,
+    }
+    return ReferenceCase.objects.create(**values)
+
+
+def publish_it(draft, editor, **kwargs):
+    kwargs.setdefault("label", "2")
+    kwargs.setdefault("change_summary", "Everolimus: corrected wording.")
+    return publish(draft, editor=editor, **kwargs)
+
+
+def statuses() -> dict[str, str]:
+    return dict(GuidelineVersion.objects.values_list("label", "status"))

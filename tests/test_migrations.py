@@ -1,0 +1,95 @@
+"""What the migrations seeded: the editors' group and its permissions, the first history
+row of every seeded text, and the gate of a draft started before drafts recorded one
+(migration 0007).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+
+from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.publishing import gating_cases, start_draft
+from tests.drafts import METASTATIC_CASE, OLD_EVEROLIMUS, SEED_REASON, edit
+
+pytestmark = pytest.mark.django_db
+
+
+# --- What the migrations seeded ----------------------------------------------------------------
+
+# Editors edit drafts, publish them and keep the reference cases: nothing about saved
+# cases (clinical records) or accounts.
+EDITOR_PERMISSIONS = {
+    "view_guideline",
+    "view_guidelineversion",
+    "add_guidelineversion",
+    "delete_guidelineversion",
+    "publish_guidelineversion",
+    "view_section",
+    "add_section",
+    "change_section",
+    "delete_section",
+    "view_warningtext",
+    "change_warningtext",
+    "view_referencecase",
+    "add_referencecase",
+    "change_referencecase",
+    "view_historicalsection",
+    "view_historicalwarningtext",
+    "view_historicalreferencecase",
+}
+
+
+def test_the_guideline_editors_group_has_exactly_the_editing_and_publishing_permissions(db):
+    group = Group.objects.get(name="Guideline editors")
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+
+    assert granted == {("guidance", codename) for codename in EDITOR_PERMISSIONS}
+    codenames = {codename for _, codename in granted}
+    assert {"publish_guidelineversion", "change_section"} <= codenames
+    assert not {"delete_case", "change_case", "add_case", "delete_referencecase"} & codenames
+    assert not {app for app, _ in granted} & {"auth", "admin", "contenttypes", "sessions"}
+
+
+def test_an_editor_has_the_publish_permission_and_a_clinician_has_not(editor, alice):
+    assert editor.has_perm("guidance.publish_guidelineversion")
+    assert editor.has_perm("guidance.change_section")
+    assert not editor.has_perm("guidance.change_case")
+    assert not alice.has_perm("guidance.publish_guidelineversion")
+    assert not alice.is_staff
+
+
+def test_migration_0007_gates_a_draft_started_before_with_the_cases_active_then(editor):
+    gate_existing_drafts = importlib.import_module(
+        "guidance.migrations.0007_gate_of_a_draft"
+    ).gate_existing_drafts
+    draft = start_draft(editor=editor)
+    GuidelineVersion.objects.filter(pk=draft.pk).update(gating_cases=[])  # as before 0007
+    retired = ReferenceCase.objects.get(title=METASTATIC_CASE)
+    edit(retired, editor, "Retired", is_active=False)
+
+    gate_existing_drafts(django_apps, None)
+
+    draft.refresh_from_db()
+    assert draft.gating_cases == gating_cases()
+    assert len(draft.gating_cases) == 13
+    assert GuidelineVersion.objects.get(label="1").gating_cases == []  # drafts only
+
+
+def test_every_seeded_section_and_warning_has_one_initial_history_row(version_1):
+    for model, count in ((Section, 16), (WarningText, 15)):
+        rows = model.history.filter(version_id=version_1.pk)
+        assert rows.count() == count
+        assert set(rows.values_list("id", flat=True)) == set(
+            model.objects.filter(version=version_1).values_list("id", flat=True)
+        )
+        assert set(rows.values_list("history_type", "history_change_reason")) == {
+            ("+", SEED_REASON)
+        }
+    section = version_1.sections.get(slug="everolimus")
+    (row,) = section.history.all()
+    assert row.text == OLD_EVEROLIMUS
+    assert row.history_user is None  # loaded by the migration, not by a person
