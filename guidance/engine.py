@@ -178,10 +178,15 @@ def number(value: Decimal | int) -> str:
     """A number as a clinician writes it: 20, 2.9 (never 20.0 or 2E+1)."""
     if isinstance(value, int):
         return str(value)
-    # Not mutated: "F" writes what "f" writes but for NaN and infinity, which never get here,
-    # and no "X" is ever in the digits that a mutant's rstrip("XX0XX") would also strip.
-    text = format(value + 0, "f")  # + 0 turns -0 into 0  # pragma: no mutate
-    return text.rstrip("0").rstrip(".") if "." in text else text  # pragma: no mutate
+    text = format(
+        value + 0,  # + 0 turns -0 into 0
+        # Not mutated: "F" differs from "f" only for NaN and infinity, which never get here.
+        "f",  # pragma: no mutate
+    )
+    if "." not in text:
+        return text
+    # Not mutated: the digits hold no "X", so a mutant's rstrip("XX0XX") strips the same.
+    return text.rstrip("0").rstrip(".")  # pragma: no mutate
 
 
 def _ki67_grade(ki67: Decimal) -> tuple[Grade, str]:
