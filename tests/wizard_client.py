@@ -41,6 +41,9 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "review": (),
 }
 
+# What a refused review says, whatever refused it.
+NOTHING_SAVED = "Nothing was saved."
+
 # The specification's defaults for facts a case may leave out.
 DEFAULTS = {"metastases_resectable": "unknown", "ssr_imaging": "not_done"}
 
@@ -134,6 +137,12 @@ POORLY_DIFFERENTIATED = {
 def case(base: dict[str, Any] = LOCALISED_COLON, **overrides: Any) -> dict[str, Any]:
     """A copy of a named case with some facts changed."""
     return {**base, **overrides}
+
+
+# A non-functional tumour of the pancreatic head that has spread: every step applies.
+PANCREATIC_METASTATIC = case(METASTATIC_SMALL_BOWEL, site="pancreas", pancreas_region="head")
+# The same tumour, localised: the pancreas step applies, the metastases step does not.
+PANCREATIC_LOCALISED = case(LOCALISED_COLON, site="pancreas", pancreas_region="head")
 
 
 # --- Runs and their addresses ---------------------------------------------------------
@@ -318,6 +327,59 @@ def form_values(response: HttpResponse) -> dict[str, str]:
     parser = _FormValues()
     parser.feed(response.content.decode())
     return parser.values
+
+
+def current_step(response) -> str:
+    return response.context["wizard"]["steps"].current
+
+
+def progress(response) -> str:
+    match = re.search(r"Step \d+ of \d+", response.content.decode())
+    assert match, "the page has no progress indicator"
+    return match.group()
+
+
+def change_url(client, step: str) -> str:
+    return step_url(client, step) + "?change=1"
+
+
+def path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def lands_on(client, url: str) -> str:
+    """Where a GET of ``url`` ends up, redirects followed."""
+    response = client.get(url, follow=True)
+    return response.redirect_chain[-1][0] if response.redirect_chain else url
+
+
+def submit(client, page, url: str, **answers):
+    """Submit a rendered step as the browser would: the form as shown, to the page's URL."""
+    step = current_step(page)
+    data = form_values(page)
+    data.update({f"{step}-{name}": encode(value) for name, value in answers.items()})
+    return client.post(url, data)
+
+
+def expect_step_values(response, step: str, facts: dict) -> None:
+    """The step's inputs show the case's answers (radios checked, numbers filled in)."""
+    shown = form_values(response)
+    for name, value in answers_for(step, facts).items():
+        assert shown[f"{step}-{name}"] == encode(value), name
+
+
+def review_rows(response) -> list[tuple[str, str]]:
+    """The (question, answer) rows the review lists, in order."""
+    return re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", response.content.decode())
+
+
+def tamper(client, step: str, field: str, value: str) -> None:
+    """Change one stored answer behind the wizard's back, as a forged session would."""
+    session = client.session
+    wizard = session[session_key(client)]
+    wizard["step_data"][step][f"{step}-{field}"] = [value]
+    session[session_key(client)] = wizard
+    session.save()
 
 
 # --- A browser tab -------------------------------------------------------------------
