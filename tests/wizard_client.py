@@ -41,8 +41,9 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "review": (),
 }
 
-# What a refused review says, whatever refused it.
+# What a refused review says, whatever refused it; and what a saved case's page says first.
 NOTHING_SAVED = "Nothing was saved."
+SAVED_MESSAGE = "The case is saved in your history."
 
 # The specification's defaults for facts a case may leave out.
 DEFAULTS = {"metastases_resectable": "unknown", "ssr_imaging": "not_done"}
