@@ -18,6 +18,7 @@ from guidance import content, engine, recommendation
 from guidance.models import Case, GuidelineVersion, ReferenceCase
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
 
+GUIDELINE_TITLE = "Management of neuroendocrine tumours of the gastrointestinal tract and pancreas"
 PASSWORD = "a-long-enough-password-1"  # 24 characters: passes every validator
 EDITORS = "Guideline editors"  # the group migration 0005 makes
 

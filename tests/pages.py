@@ -137,6 +137,11 @@ def attribute(html: str, name: str) -> list[str]:
     return re.findall(rf'{name}="([^"]*)"', html)
 
 
+def squashed(html: str) -> str:
+    """The page with runs of whitespace as one space, to read text that wraps in templates."""
+    return " ".join(html.split())
+
+
 def detail(case) -> str:
     """A saved case's page; its other pages are below it (``detail(case) + "print/"``)."""
     return f"/cases/{case.pk}/"
@@ -183,6 +188,7 @@ __all__ = [
     "parse",
     "reasons_on",
     "saved_on",
+    "squashed",
     "section_on",
     "warning_on",
 ]

@@ -244,3 +244,49 @@ def test_compare_reports_each_missing_section_warning_on_its_own():
     # warning is told apart by its section (the engine gives each other code once).
     assert differences["warnings_reworded"] == []
     assert differences["warnings_added"] == [missing_section("everolimus")]
+
+
+# --- The facts as saved and returned ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, {"size_mm": 12, "ki67_percent": 2.5, "mitoses_per_10hpf": 1}),
+        (
+            {"size_mm": Decimal("12.0"), "ki67_percent": Decimal("3")},
+            {"size_mm": 12, "ki67_percent": 3},
+        ),
+        (
+            {"size_mm": Decimal("0.5"), "ki67_percent": None, "mitoses_per_10hpf": None},
+            {"size_mm": 0.5, "ki67_percent": None, "mitoses_per_10hpf": None},
+        ),
+    ],
+)
+def test_the_facts_are_given_as_json_values_field_by_field(overrides, expected):
+    from dataclasses import asdict, fields, is_dataclass
+
+    from guidance.recommendation import facts_as_json
+
+    values = {
+        "site": "rectum",
+        "tumour_type": "non_functional",
+        "hormonal_symptoms": False,
+        "size_mm": Decimal("12"),
+        "differentiation": "well",
+        "ki67_percent": Decimal("2.5"),
+        "mitoses_per_10hpf": 1,
+        "extent": "localised",
+        **overrides,
+    }
+    facts = engine.CaseFacts(**values)
+
+    as_json = facts_as_json(facts)
+
+    # Every field, in the dataclass's order, none of them nested.
+    assert list(as_json) == [field.name for field in fields(engine.CaseFacts)]
+    assert not any(is_dataclass(value) for value in asdict(facts).values())
+    for name, value in expected.items():
+        assert as_json[name] == value and type(as_json[name]) is type(value), name
+    assert as_json["site"] == "rectum" and as_json["hormonal_symptoms"] is False
+    assert as_json["metastases_resectable"] == "unknown"

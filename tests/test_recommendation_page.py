@@ -1,4 +1,4 @@
-"""The recommendation page (/cases/new/<run>/done/ at the end of the wizard) and the landing page.
+"""The recommendation page (/cases/new/<run>/done/ at the end of the wizard).
 
 Cases are run through the real wizard with run_wizard(); what the page should show is
 read from the engine's result for the same facts and from the published guideline
@@ -19,8 +19,8 @@ from django.utils.html import escape
 from guidance import content
 from guidance.models import GuidelineVersion, Section
 from tests.advice import CaseFacts, recommend
-from tests.factories import change_outside_the_app, delete_outside_the_app
-from tests.pages import attribute, element_with, reasons_on, warning_on
+from tests.factories import GUIDELINE_TITLE, change_outside_the_app, delete_outside_the_app
+from tests.pages import attribute, element_with, reasons_on, squashed, warning_on
 from tests.wizard_client import (
     DEFAULTS,
     LOCALISED_COLON,
@@ -36,7 +36,6 @@ from tests.wizard_client import (
 
 pytestmark = pytest.mark.django_db
 
-GUIDELINE_TITLE = "Management of neuroendocrine tumours of the gastrointestinal tract and pancreas"
 
 CASES = [
     pytest.param(LOCALISED_COLON, id="localised colon"),
@@ -64,11 +63,6 @@ def articles(html: str) -> dict[str, str]:
     """Each section's <article> on the page, by slug."""
     found = re.findall(r'(<article[^>]*data-section="([^"]+)".*?</article>)', html, re.S)
     return {slug: article for article, slug in found}
-
-
-def squashed(html: str) -> str:
-    """The page with runs of whitespace as one space, to read text that wraps in templates."""
-    return " ".join(html.split())
 
 
 class _Links(HTMLParser):
@@ -386,130 +380,3 @@ def test_without_a_published_guideline_the_done_page_says_so_rather_than_fail(cl
     html = response.content.decode()
     assert "No guideline is published, so no recommendation can be made." in html
     assert "data-section" not in html
-
-
-# --- The landing page ------------------------------------------------------------------
-
-
-def test_the_landing_page_says_what_netadvisor_is_for(client):
-    html = squashed(client.get("/").content.decode())
-
-    assert "Decision support for neuroendocrine tumours" in html
-    assert "gastrointestinal tract or pancreas (GEP-NET)" in html
-    assert "It is meant for clinicians" in html
-    assert "It does not replace MDT discussion or clinical judgement." in html
-
-
-def test_the_landing_page_names_the_guideline_and_version_in_force(client):
-    html = squashed(client.get("/").content.decode())
-
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1," in html
-
-
-def test_the_landing_page_names_a_newly_published_version(client):
-    first = GuidelineVersion.objects.get(status=GuidelineVersion.Status.PUBLISHED)
-    first.status = GuidelineVersion.Status.RETIRED
-    first.save()
-    GuidelineVersion.objects.create(
-        guideline=first.guideline,
-        label="2",
-        status=GuidelineVersion.Status.PUBLISHED,
-        citation="Source guideline, version 2",
-    )
-
-    html = squashed(client.get("/").content.decode())
-
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2" in html
-    assert "version 1," not in html
-
-
-def test_the_landing_page_starts_a_new_case_with_a_post(client):
-    response = client.get("/")
-
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert (
-        '<form method="post" action="/cases/new/" class="d-inline d-print-none">' in html
-        and '<button type="submit" class="btn btn-primary btn-lg">Start a case</button>' in html
-    )
-    started = client.post("/cases/new/", follow=True)
-    assert re.fullmatch(r"/cases/new/[0-9a-f]{32}/tumour/", started.redirect_chain[-1][0])
-
-
-def test_the_landing_page_says_when_no_guideline_is_published(client):
-    GuidelineVersion.objects.update(status=GuidelineVersion.Status.RETIRED)
-
-    html = client.get("/").content.decode()
-
-    assert "No guideline is published, so no case can be run." in html
-    assert "Start a case" not in html
-
-
-def test_the_landing_page_runs_one_query(client, django_assert_num_queries):
-    client.get("/")  # the first request loads the published text into memory
-
-    # 1. the published version's id, publication time and guideline title (one query,
-    #    content.published()): unchanged, so the rest comes from memory.
-    # The page does not touch the session, so there is no session query.
-    with django_assert_num_queries(1):
-        response = client.get("/")
-
-    assert response.status_code == 200
-
-
-def test_the_first_landing_page_loads_the_guideline_text_in_four_queries(
-    client, django_assert_num_queries
-):
-    # Nothing in memory (as after a restart):
-    # 1. the published version's id, publication time and guideline title
-    # 2. that version JOIN its guideline  3. all its sections  4. all its warning texts
-    with django_assert_num_queries(4):
-        response = client.get("/")
-
-    assert f"<strong>{GUIDELINE_TITLE}</strong>" in response.content.decode()
-
-
-# --- The facts as saved and returned ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("overrides", "expected"),
-    [
-        ({}, {"size_mm": 12, "ki67_percent": 2.5, "mitoses_per_10hpf": 1}),
-        (
-            {"size_mm": Decimal("12.0"), "ki67_percent": Decimal("3")},
-            {"size_mm": 12, "ki67_percent": 3},
-        ),
-        (
-            {"size_mm": Decimal("0.5"), "ki67_percent": None, "mitoses_per_10hpf": None},
-            {"size_mm": 0.5, "ki67_percent": None, "mitoses_per_10hpf": None},
-        ),
-    ],
-)
-def test_the_facts_are_given_as_json_values_field_by_field(overrides, expected):
-    from dataclasses import asdict, fields, is_dataclass
-
-    from guidance.recommendation import facts_as_json
-
-    values = {
-        "site": "rectum",
-        "tumour_type": "non_functional",
-        "hormonal_symptoms": False,
-        "size_mm": Decimal("12"),
-        "differentiation": "well",
-        "ki67_percent": Decimal("2.5"),
-        "mitoses_per_10hpf": 1,
-        "extent": "localised",
-        **overrides,
-    }
-    facts = CaseFacts(**values)
-
-    as_json = facts_as_json(facts)
-
-    # Every field, in the dataclass's order, none of them nested.
-    assert list(as_json) == [field.name for field in fields(CaseFacts)]
-    assert not any(is_dataclass(value) for value in asdict(facts).values())
-    for name, value in expected.items():
-        assert as_json[name] == value and type(as_json[name]) is type(value), name
-    assert as_json["site"] == "rectum" and as_json["hormonal_symptoms"] is False
-    assert as_json["metastases_resectable"] == "unknown"
