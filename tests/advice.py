@@ -1,9 +1,9 @@
 """The one place the tests reach the decision rules.
 
-Every engine test module takes ``recommend``, ``grade_from``, the case facts' type and the
-rules' vocabulary (sites, types, section slugs, warning codes, thresholds) from here, never
-from ``guidance.engine`` itself, so that pointing this module at another source of the same
-rules points every engine test at it. Beside them: the plain case the engine tests start
+Every test module takes ``recommend``, ``grade_from``, the case facts' type and the rules'
+vocabulary (sites, types, section slugs, warning codes, thresholds) from here, never from
+``guidance.engine`` itself, so that pointing this module at another source of the same rules
+(a version of the rules kept as content, say) points every test of the rules at it. Beside them: the plain case the engine tests start
 from, and the values of each choice.
 """
 

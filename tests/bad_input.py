@@ -18,9 +18,9 @@ from django.apps import apps
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 
-from guidance import engine
 from guidance.api import NUMBER_FIELDS
 from guidance.forms import FACT_FIELDS
+from tests import advice
 from tests.wizard_client import (
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
@@ -61,13 +61,13 @@ def choices(pairs: tuple[tuple[str, str], ...]) -> list[str]:
 
 # The valid value of every choice field, and the fields themselves.
 CHOICES = {
-    "site": choices(engine.SITES),
-    "pancreas_region": choices(engine.PANCREAS_REGIONS),
-    "tumour_type": choices(engine.TUMOUR_TYPES),
-    "differentiation": choices(engine.DIFFERENTIATIONS),
-    "extent": choices(engine.EXTENTS),
-    "metastases_resectable": choices(engine.RESECTABILITY),
-    "ssr_imaging": choices(engine.SSR_IMAGING),
+    "site": choices(advice.SITES),
+    "pancreas_region": choices(advice.PANCREAS_REGIONS),
+    "tumour_type": choices(advice.TUMOUR_TYPES),
+    "differentiation": choices(advice.DIFFERENTIATIONS),
+    "extent": choices(advice.EXTENTS),
+    "metastases_resectable": choices(advice.RESECTABILITY),
+    "ssr_imaging": choices(advice.SSR_IMAGING),
 }
 ALL_CHOICES = sorted({value for values in CHOICES.values() for value in values})
 STEP_NAMES = list(STEP_FIELDS)
@@ -287,10 +287,10 @@ def assert_within_spec(payload: dict[str, Any]) -> None:
         return number
 
     size, ki67, mitoses = number("size_mm"), number("ki67_percent"), number("mitoses_per_10hpf")
-    assert size is not None and 0 < size <= engine.SIZE_MAX_MM, payload
+    assert size is not None and 0 < size <= advice.SIZE_MAX_MM, payload
     assert size.as_tuple().exponent >= -1, payload  # one decimal place at most
     if ki67 is not None:
-        assert 0 <= ki67 <= engine.KI67_MAX and ki67.as_tuple().exponent >= -1, payload
+        assert 0 <= ki67 <= advice.KI67_MAX and ki67.as_tuple().exponent >= -1, payload
     if mitoses is not None:
         assert mitoses == mitoses.to_integral_value() and 0 <= mitoses <= 500, payload
     region = payload.get("pancreas_region")
@@ -305,10 +305,10 @@ def assert_within_spec(payload: dict[str, Any]) -> None:
     assert payload.get("ssr_imaging") in (None, "", *CHOICES["ssr_imaging"]), payload
 
 
-def expected_grade(payload: dict[str, Any]) -> engine.GradeAssessment:
+def expected_grade(payload: dict[str, Any]) -> advice.GradeAssessment:
     """The grade of an accepted case (a count sent as 2.0 is the whole number 2)."""
     ki67, mitoses = payload.get("ki67_percent"), payload.get("mitoses_per_10hpf")
-    return engine.grade_from(
+    return advice.grade_from(
         ki67_percent=None if ki67 is None else Decimal(str(ki67)),
         mitoses_per_10hpf=None if mitoses is None else int(Decimal(str(mitoses))),
     )
@@ -365,7 +365,7 @@ def assert_documented_answer(response) -> dict[str, Any] | None:
     assert body["recommendations"]
     for item in body["recommendations"]:
         assert set(item) == {"section", "group", "heading", "text", "reasons"}
-        assert item["section"] in engine.SECTION_SLUGS
+        assert item["section"] in advice.SECTION_SLUGS
     for item in body["warnings"]:
         assert set(item) == {"code", "message", "detail"}
     return body

@@ -14,8 +14,9 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import QuerySet
 
-from guidance import content, engine, recommendation
+from guidance import content, recommendation
 from guidance.models import Case, GuidelineVersion, ReferenceCase
+from tests import advice
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
 
 GUIDELINE_TITLE = "Management of neuroendocrine tumours of the gastrointestinal tract and pancreas"
@@ -55,12 +56,12 @@ def make_editor(username: str, **fields: Any):
     return user
 
 
-def case_facts(**overrides: Any) -> engine.CaseFacts:
+def case_facts(**overrides: Any) -> advice.CaseFacts:
     values = {**PLAIN_FACTS, **overrides}
     for name in ("size_mm", "ki67_percent"):
         if values[name] is not None:
             values[name] = Decimal(str(values[name]))
-    return engine.CaseFacts(**values)
+    return advice.CaseFacts(**values)
 
 
 def make_case(

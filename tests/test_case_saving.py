@@ -14,8 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from guidance import content, engine, recommendation
+from guidance import content, recommendation
 from guidance.models import Case
+from tests import advice
 from tests.factories import case_facts
 from tests.pages import detail
 from tests.wizard_client import (
@@ -89,7 +90,7 @@ def test_the_snapshot_holds_the_sections_text_reasons_warnings_grade_and_categor
     run_wizard(alice_client, WARNED_RECTUM)
 
     snapshot = Case.objects.get().snapshot
-    result = engine.recommend(case_facts(**WARNED_RECTUM))
+    result = advice.recommend(case_facts(**WARNED_RECTUM))
     texts = {section.slug: section for section in version_1.sections.all()}
     assert [item["section"] for item in snapshot["recommendations"]] == list(result.slugs)
     for item in snapshot["recommendations"]:

@@ -17,10 +17,11 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from guidance import content, engine, recommendation
+from guidance import content, recommendation
 from guidance.forms import CaseForm, form_data
 from guidance.models import Guideline, GuidelineVersion, ReferenceCase, Section, WarningText
 from guidance.publishing import publish, start_draft
+from tests import advice
 from tests.factories import (
     change_outside_the_app,
     delete_outside_the_app,
@@ -53,7 +54,7 @@ def publish_a_new_version(editor, label: str = "2") -> GuidelineVersion:
     return draft
 
 
-def facts_of(case: dict[str, Any]) -> engine.CaseFacts:
+def facts_of(case: dict[str, Any]) -> advice.CaseFacts:
     form = CaseForm(data=form_data(case))
     assert form.is_valid(), form.errors
     return form.facts()
@@ -63,10 +64,10 @@ def post(client: Client, case: dict[str, Any]):
     return client.post(API, json.dumps(case), content_type="application/json")
 
 
-def orm_build(*, facts: engine.CaseFacts, version: GuidelineVersion) -> dict[str, Any]:
+def orm_build(*, facts: advice.CaseFacts, version: GuidelineVersion) -> dict[str, Any]:
     """recommendation.build() as it was before the text was kept in memory (two ORM queries
     into the version's sections and warning texts), kept here to compare against."""
-    result = engine.recommend(facts)
+    result = advice.recommend(facts)
     sections = {s.slug: s for s in version.sections.filter(slug__in=result.slugs)}
     messages = dict(
         version.warnings.filter(code__in=result.warning_codes).values_list("code", "message")
@@ -157,7 +158,7 @@ def test_the_text_is_the_published_versions_words(version_1):
     )
     assert all(slug == section.slug for slug, section in text.sections.items())
     assert dict(text.warnings) == dict(version_1.warnings.values_list("code", "message"))
-    assert set(engine.SECTION_SLUGS) <= set(text.sections)
+    assert set(advice.SECTION_SLUGS) <= set(text.sections)
 
 
 def test_the_text_cannot_be_changed(version_1):

@@ -14,9 +14,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 import guidance
-from guidance.engine import SECTION_SLUGS, WARNING_CODES
 from guidance.markdown import render_markdown
 from guidance.models import Guideline, GuidelineVersion, Section
+from tests.advice import SECTION_SLUGS, WARNING_CODES
 from tests.factories import change_outside_the_app
 from tests.wizard_client import SMALL_RECTUM, run_wizard
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from guidance import engine
 from guidance.models import (
     GuidelineVersion,
     ProtectedSection,
@@ -16,6 +15,7 @@ from guidance.models import (
     WarningText,
 )
 from guidance.publishing import PublishingError, discard_draft, publish, start_draft
+from tests import advice
 from tests.drafts import OLD_EVEROLIMUS, edit, publish_it
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_an_engine_section_cannot_be_deleted_even_in_a_draft(draft):
 
 
 def test_a_section_the_engine_does_not_use_can_be_deleted_from_a_draft(draft):
-    assert "overview" not in engine.SECTION_SLUGS
+    assert "overview" not in advice.SECTION_SLUGS
     draft.sections.get(slug="overview").delete()
     assert not draft.sections.filter(slug="overview").exists()
     assert GuidelineVersion.objects.current().sections.filter(slug="overview").exists()

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from guidance import content, engine, recommendation
+from guidance import content, recommendation
 from guidance.forms import CaseForm, form_data
 from guidance.models import Case, GuidelineVersion
 from guidance.recommendation import describe, display_value, facts_as_json
+from tests import advice
 from tests.factories import case_facts, make_case, today
 from tests.wizard_client import WARNED_RECTUM
 
@@ -30,13 +31,13 @@ EVERY_TENTH = [Decimal(tenths) / 10 for tenths in range(3001)]
 
 def test_every_number_the_forms_accept_reads_back_from_json_as_entered():
     for value in EVERY_TENTH:
-        facts = case_facts(size_mm=value, ki67_percent=min(value, engine.KI67_MAX))
+        facts = case_facts(size_mm=value, ki67_percent=min(value, advice.KI67_MAX))
 
         saved = json.loads(json.dumps(facts_as_json(facts)))
 
         for name in ("size_mm", "ki67_percent"):
             field = CaseForm.base_fields[name]
-            assert display_value(field, saved[name]) == engine.number(getattr(facts, name))
+            assert display_value(field, saved[name]) == advice.number(getattr(facts, name))
             assert Decimal(form_data(saved)[name]) == getattr(facts, name)
 
 
@@ -279,12 +280,12 @@ def test_the_facts_are_given_as_json_values_field_by_field(overrides, expected):
         "extent": "localised",
         **overrides,
     }
-    facts = engine.CaseFacts(**values)
+    facts = advice.CaseFacts(**values)
 
     as_json = facts_as_json(facts)
 
     # Every field, in the dataclass's order, none of them nested.
-    assert list(as_json) == [field.name for field in fields(engine.CaseFacts)]
+    assert list(as_json) == [field.name for field in fields(advice.CaseFacts)]
     assert not any(is_dataclass(value) for value in asdict(facts).values())
     for name, value in expected.items():
         assert as_json[name] == value and type(as_json[name]) is type(value), name

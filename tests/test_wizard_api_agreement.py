@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from guidance.engine import (
+from guidance.forms import CaseForm, form_data
+from tests.advice import (
     EXTENTS,
     PANCREAS_REGIONS,
     RESECTABILITY,
@@ -29,7 +30,6 @@ from guidance.engine import (
     Grade,
     recommend,
 )
-from guidance.forms import CaseForm, form_data
 from tests.wizard_client import run_wizard
 
 API_URL = "/api/v1/recommendations"
