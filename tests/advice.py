@@ -3,8 +3,8 @@
 Every test module takes ``recommend``, ``grade_from``, the case facts' type and the rules'
 vocabulary (sites, types, section slugs, warning codes, thresholds) from here, never from
 ``guidance.engine`` itself, so that pointing this module at another source of the same rules
-(a version of the rules kept as content, say) points every test of the rules at it. Beside them: the plain case the engine tests start
-from, and the values of each choice.
+(a version of the rules kept as content, say) points every test of the rules at it. Beside
+them: the plain case the engine tests start from, and the values of each choice.
 """
 
 from __future__ import annotations
