@@ -274,3 +274,16 @@ def test_form_data_writes_each_value_as_a_form_posts_it():
         "hormonal_symptoms": "no",
         "mitoses_per_10hpf": "0",
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("size_mm", "1_5"), ("ki67_percent", "2_5"), ("mitoses_per_10hpf", "1_0")]
+)
+def test_a_number_with_an_underscore_is_refused_as_any_invalid_number_is(field, value):
+    # Python reads "1_5" as 15; the clinician typed something else.
+    data = form_data(EVERY_FACT)
+    data[field] = value
+    form = CaseForm(data=data)
+
+    assert form.has_error(field, code="invalid")
+    assert [error.code for error in form.errors.as_data()[field]] == ["invalid"]
