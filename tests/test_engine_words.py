@@ -35,6 +35,7 @@ from tests.advice import (
         (Decimal("2.9"), "2.9"),
         (Decimal("2.50"), "2.5"),
         (Decimal("0.1"), "0.1"),
+        (Decimal("1E-7"), "0.0000001"),  # never in scientific notation
         (Decimal("-0"), "0"),
         (Decimal("-0.0"), "0"),
         (Decimal("0"), "0"),
