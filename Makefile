@@ -62,7 +62,7 @@ lint: install-dev
 test: lint
 	$(BIN)/pytest
 
-# Mutation testing of guidance/engine.py and guidance/forms.py with their fast tests
+# Mutation testing of the guidance/engine/ package and guidance/forms.py with their fast tests
 # ([tool.mutmut] in pyproject.toml); not part of `make test`. Starts afresh each time.
 # One worker: mutmut forks its workers from one process, so they would share that process's
 # SQLite test database file and destroy it under one another, counting mutants as killed

@@ -28,11 +28,15 @@ Drafts are never cached: ``load()`` reads any version's text afresh.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 
+from guidance import engine
 from guidance.models import GuidelineVersion, Section, WarningText
 
 # Which version is published, as _published_row() reads it: what the text in memory is
@@ -62,6 +66,7 @@ class GuidelineText:
     published_at: datetime | None
     sections: Mapping[str, SectionText]  # by slug, in guideline order
     warnings: Mapping[str, str]  # warning code -> message
+    logic: engine.Logic  # what decides the advice, compiled once with the words
 
 
 def load(version: GuidelineVersion | int) -> GuidelineText:
@@ -99,7 +104,31 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
         published_at=published_at,
         sections=MappingProxyType(sections),
         warnings=MappingProxyType(warnings),
+        logic=version_1_logic(),
     )
+
+
+VERSION_1_LOGIC = Path(__file__).parent / "data" / "guideline-version-1-logic.json"
+
+
+@cache
+def version_1_logic() -> engine.Logic:
+    """Version 1's logic, from its data file, until each version stores its own."""
+    return engine.compile_logic(logic_document(json.loads(VERSION_1_LOGIC.read_text())))
+
+
+def logic_document(data: dict) -> dict:
+    """The logic data file's sections and warnings (keyed by slug and code) as a document."""
+    return {
+        "grading": data["grading"],
+        "category": data["category"],
+        "exclusive": data["exclusive"],
+        "sections": [
+            {"slug": slug, "order": order, **rule}
+            for order, (slug, rule) in enumerate(data["sections"].items(), 1)
+        ],
+        "warnings": [{"code": code, **rule} for code, rule in data["warnings"].items()],
+    }
 
 
 # What was last loaded: (the published row, its text), or None. Replaced in one assignment

@@ -119,7 +119,7 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
     No queries: the words come from ``text`` (``content.published()`` for the version in
     force, ``content.load()`` for any other).
     """
-    result = engine.recommend(facts)
+    result = engine.recommend(facts, text.logic)
     sections = text.sections
     messages = text.warnings
     # A published version should hold every section the engine can return (a system check

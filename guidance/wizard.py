@@ -17,7 +17,7 @@ from django.urls import reverse
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from guidance import content, engine, identifiers, recommendation
+from guidance import content, identifiers, recommendation
 from guidance.forms import (
     FACT_FIELDS,
     CaseForm,
@@ -311,14 +311,18 @@ class CaseWizard(NamedUrlSessionWizardView):
         }
         context["run"] = self.run
         context["return_to_review"] = self.request.GET.get("change") == "1"
-        if self.steps.current == "pathology":
-            context["grading_rules"] = grading_rules()
+        if self.steps.current in ("pathology", "review"):
+            # The grading of the version in force: the one the recommendation will use.
+            text = content.published()
+            grading = text.logic.grading if text is not None else None
+        if self.steps.current == "pathology" and grading is not None:
+            context["grading_rules"] = grading.rules()
         if self.steps.current == "review":
             context["answers"] = self._answers()
             context["answers_shown"] = self.answers_digest()
             pathology = self.get_cleaned_data_for_step("pathology")
-            if pathology:
-                context["grade"] = engine.grade_from(
+            if pathology and grading is not None:
+                context["grade"] = grading.grade(
                     ki67_percent=pathology["ki67_percent"],
                     mitoses_per_10hpf=pathology["mitoses_per_10hpf"],
                 )
@@ -424,16 +428,3 @@ class CaseWizard(NamedUrlSessionWizardView):
             messages.success(self.request, "The case is saved in your history.")
             return redirect(case)
         return render(self.request, "guidance/recommendation.html", context)
-
-
-def grading_rules() -> list[str]:
-    """How the grade is derived, from the engine's own thresholds."""
-    n = engine.number
-    return [
-        f"Ki-67 below {n(engine.KI67_G2_FROM)} % is G1; {n(engine.KI67_G2_FROM)} to "
-        f"{n(engine.KI67_G2_TO)} % is G2; above {n(engine.KI67_G2_TO)} % is G3.",
-        f"Mitoses per 10 HPF below {engine.MITOSES_G2_FROM} is G1; {engine.MITOSES_G2_FROM} to "
-        f"{engine.MITOSES_G2_TO} is G2; above {engine.MITOSES_G2_TO} is G3.",
-        "With both given, the higher grade is used.",
-    ]
-

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from guidance import engine
+from guidance.content import version_1_logic
 from guidance.engine import (
     DIFFERENTIATIONS,
     EXTENTS,
-    KI67_G2_FROM,
-    KI67_G2_TO,
     KI67_MAX,
-    MITOSES_G2_FROM,
-    MITOSES_G2_TO,
     MITOSES_MAX,
     PANCREAS_REGIONS,
     RESECTABILITY,
     SECTION_SLUGS,
     SITES,
     SIZE_MAX_MM,
-    SMALL_TUMOUR_MM,
     SSR_IMAGING,
     TUMOUR_TYPES,
     WARNING_CODES,
@@ -36,11 +33,25 @@ from guidance.engine import (
     Grade,
     GradeAssessment,
     Result,
-    grade_from,
     label,
     number,
-    recommend,
 )
+
+# Version 1's logic, as its content holds it: every test of the rules runs against it.
+VERSION_1 = version_1_logic()
+KI67_G2_FROM = VERSION_1.grading.ki67_g1_below  # below 3 % is G1
+KI67_G2_TO = VERSION_1.grading.ki67_g3_above  # 3 to 20 % inclusive is G2
+MITOSES_G2_FROM = VERSION_1.grading.mitoses_g1_below
+MITOSES_G2_TO = VERSION_1.grading.mitoses_g3_above
+SMALL_TUMOUR_MM = Decimal(20)  # "small (< 2 cm)": the source's one size threshold
+
+
+def recommend(facts: CaseFacts) -> Result:
+    return engine.recommend(facts, VERSION_1)
+
+
+def grade_from(*, ki67_percent, mitoses_per_10hpf) -> GradeAssessment:
+    return VERSION_1.grading.grade(ki67_percent=ki67_percent, mitoses_per_10hpf=mitoses_per_10hpf)
 
 __all__ = [
     "DIFFERENTIATIONS",
@@ -67,6 +78,7 @@ __all__ = [
     "SSR_VALUES",
     "TUMOUR_TYPES",
     "TYPE_VALUES",
+    "VERSION_1",
     "WARNING_CODES",
     "AppliedSection",
     "CaseFacts",

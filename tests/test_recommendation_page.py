@@ -358,6 +358,7 @@ def test_the_first_done_page_loads_the_guideline_text_in_three_more_queries(
     client, django_assert_num_queries, facts, sections, warnings
 ):
     answer_steps(client, facts)
+    content.forget()  # the steps read the published grading; forget it, as after a restart
 
     # Nothing in memory (as after a restart): the five queries above, and after the raw
     # query three more: the published version JOIN its guideline, all its sections, all its

@@ -1,0 +1,103 @@
+"""Apply a version's logic to one case: its grade, category, sections and warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guidance.engine.facts import (
+    FIELDS,
+    AppliedSection,
+    CaseFacts,
+    CaseWarning,
+    Category,
+    GradeAssessment,
+    Result,
+    label,
+    number,
+)
+from guidance.engine.logic import Logic
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class _Words(dict):
+    """What an editor's {placeholders} stand for, for this case: each worked out when used."""
+
+    def __init__(self, known: dict[str, Any], assessment: GradeAssessment) -> None:
+        super().__init__()
+        self.known = known
+        self["grade_basis"] = "; ".join(assessment.basis)
+
+    def __missing__(self, key: str) -> str:
+        name = key[0].lower() + key[1:]
+        fact = FIELDS.get(name)
+        if fact is None:
+            raise KeyError(key)
+        value = self.known.get(name)
+        if value is None:
+            shown = "not known" if fact.kind != "number" else "not given"
+        elif fact.kind == "number":
+            shown = number(value)
+        elif fact.kind == "boolean":
+            shown = "yes" if value else "no"
+        elif name.startswith("grade"):
+            shown = str(value)
+        else:
+            shown = label(fact.choices, value).lower()
+        return _sentence(shown) if key != name else shown
+
+
+def recommend(facts: CaseFacts, logic: Logic) -> Result:
+    """Apply ``logic`` to one case."""
+    assessment = logic.grading.grade(
+        ki67_percent=facts.ki67_percent, mitoses_per_10hpf=facts.mitoses_per_10hpf
+    )
+    known: dict[str, Any] = dict(vars(facts))
+    known["grade"] = assessment.grade and assessment.grade.value
+    known["grade_from_ki67"] = assessment.from_ki67 and assessment.from_ki67.value
+    known["grade_from_mitoses"] = assessment.from_mitoses and assessment.from_mitoses.value
+
+    category, rule = Category.UNDETERMINED, None
+    for candidate in logic.category:
+        if candidate.condition.holds(known):
+            category, rule = candidate.category, candidate
+            break
+    known["category"] = category.value
+    words = _Words(known, assessment)
+    if rule is None:
+        basis = "no category rule of this version holds for this case"
+    elif rule.basis:
+        basis = rule.basis.format_map(words)
+    else:
+        basis = "; ".join(rule.condition.reasons(known, words))
+    words["category_basis"] = basis
+    words["Category_basis"] = _sentence(basis)
+
+    applies: dict[str, bool] = {}
+    known["applies"] = applies
+    for section in logic.evaluation_order:
+        applies[section.slug] = section.condition.holds(known)
+    sections = tuple(
+        AppliedSection(section.slug, tuple(section.condition.reasons(known, words)))
+        for section in logic.sections
+        if applies[section.slug]
+    )
+    warnings = []
+    for warning in logic.warnings:
+        if warning.condition.holds(known):
+            if warning.detail is None:
+                reasons = warning.condition.reasons(known, words)
+                detail = _sentence("; ".join(reasons)) + "." if reasons else ""
+            else:
+                detail = warning.detail.format_map(words)
+            warnings.append(CaseWarning(warning.code, detail))
+    return Result(
+        grade=assessment.grade,
+        grade_basis=assessment.basis,
+        category=category,
+        category_basis=basis,
+        sections=sections,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,215 @@
+"""Conditions: what an editor may write, what is refused and why, and what they mean.
+
+Pure Python: no database.
+"""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+import rule_engine
+
+from guidance.engine import ConditionError, EvaluationFailure, compile_condition
+from guidance.engine.conditions import _CONTEXTS
+
+
+def problems(text: str, **options) -> list[str]:
+    with pytest.raises(ConditionError) as refused:
+        compile_condition(text, **options)
+    return refused.value.messages
+
+
+FACTS = {
+    "site": "rectum",
+    "pancreas_region": None,
+    "tumour_type": "non_functional",
+    "hormonal_symptoms": False,
+    "size_mm": Decimal("15"),
+    "differentiation": "well",
+    "ki67_percent": Decimal("2.5"),
+    "mitoses_per_10hpf": 1,
+    "extent": "localised",
+    "metastases_resectable": "unknown",
+    "ssr_imaging": "not_done",
+    "grade": "G1",
+    "grade_from_ki67": "G1",
+    "grade_from_mitoses": "G1",
+    "category": "well_differentiated",
+    "applies": {"local-excision": True},
+}
+
+
+# --- What is refused, in words for the field --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sise_mm < 20", "sise_mm is not a fact (did you mean size_mm?)"),
+        (
+            'site == "rectal"',
+            '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
+            '"stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"',
+        ),
+        (
+            "site < 20",
+            "the types do not match (data type mismatch): compare each fact with a value of its "
+            "own kind, a number with a number, a choice with one of its values",
+        ),
+        ('size_mm == "big"', "size_mm is a number: compare it with a number"),
+        ("size_mm == null", "size_mm is always given: it is never null"),
+        ("hormonal_symptoms == 1", "hormonal_symptoms is yes or no: compare it with true or false"),
+        ("size_mm < 20.05", "size_mm: 20.05 is finer than the 0.1 size is entered to"),
+        (
+            "mitoses_per_10hpf < 2.5",
+            "mitoses_per_10hpf: 2.5 is finer than the 1 mitotic count is entered to",
+        ),
+        (
+            'applies["local-exision"]',
+            'applies["local-exision"]: there is no section "local-exision"',
+        ),
+        ("size_mm + 1 < 20", "a comparison must set one fact against one value, e.g. size_mm < 20"),
+        ("site", "site is not a yes/no fact: compare it with a value"),
+        ("", "write a condition (true if it always applies)"),
+        ("size_mm < ", "this is not a condition"),
+        (
+            "grade == site",
+            "grade and site cannot be compared: only two facts with the same values can",
+        ),
+        ("site in []", "site in []: the list is empty"),
+    ],
+)
+def test_a_condition_that_cannot_be_stored_says_why(text, message):
+    assert problems(text, sections=["local-excision"]) == [message]
+
+
+def test_every_problem_of_a_condition_is_listed_at_once():
+    assert problems('site == "rectal" and extent == "local"', sections=[]) == [
+        '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
+        '"stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"',
+        '"local" is not a value of extent (did you mean "localised"?); it is one of '
+        '"localised", "regional_nodes", "distant_metastases"',
+    ]
+
+
+def test_a_category_rule_cannot_read_the_category_or_the_sections():
+    assert problems('category == "well_differentiated"', kind="category") == [
+        "a category rule cannot read the category it decides"
+    ]
+    assert problems('applies["x"]', kind="category") == ["applies is not a fact"]
+
+
+def test_words_for_a_part_must_name_a_part_and_known_facts():
+    assert problems("size_mm < 20", words={"size_mm < 10": "small"}) == [
+        "the words for 'size_mm < 10' name no part of the condition (its parts: size_mm < 20)"
+    ]
+    assert problems("size_mm < 20", words={"size_mm < 20": "{sise_mm} mm"}) == [
+        "{sise_mm} is not a fact that can be named here"
+    ]
+
+
+# --- What a condition means --------------------------------------------------------------
+
+CONDITIONS = [
+    'extent == "localised" and site in ["rectum", "appendix"] and size_mm < 20',
+    'not site in ["rectum", "appendix"] or hormonal_symptoms',
+    "size_mm >= 15 and size_mm <= 15 and 15 == size_mm",
+    'grade_from_ki67 != grade_from_mitoses or grade == "G1" and not (size_mm > 10)',
+    "pancreas_region == null and ki67_percent != null and mitoses_per_10hpf > 0",
+    'applies["local-excision"] and category != "poorly_differentiated"',
+    "true and not false",
+]
+VARIANTS = {
+    "site": ["rectum", "colon", "appendix"],
+    "size_mm": [Decimal("9.9"), Decimal("15"), Decimal("20")],
+    "hormonal_symptoms": [True, False],
+    "grade_from_mitoses": ["G1", "G2", None],
+}
+
+
+@pytest.mark.parametrize("text", CONDITIONS)
+def test_a_compiled_condition_means_what_rule_engine_means(text):
+    condition = compile_condition(text, sections=["local-excision"])
+    rule = rule_engine.Rule(text, context=_CONTEXTS["section"])
+    for values in itertools.product(*VARIANTS.values()):
+        facts = {**FACTS, **dict(zip(VARIANTS, values, strict=True))}
+        assert condition.holds(facts) is rule.evaluate(facts), facts
+
+
+def test_a_number_compared_while_absent_cannot_be_decided():
+    condition = compile_condition("ki67_percent < 3")
+    with pytest.raises(EvaluationFailure, match="Ki-67 not given"):
+        condition.holds({**FACTS, "ki67_percent": None})
+
+
+def test_a_condition_names_its_facts_sections_and_thresholds():
+    condition = compile_condition(
+        'size_mm < 20 and (ki67_percent > 2.5 or applies["local-excision"]) and 10 < size_mm'
+    )
+    assert condition.names == {"size_mm", "ki67_percent", "applies"}
+    assert condition.sections == {"local-excision"}
+    assert condition.thresholds() == {
+        "size_mm": {Decimal(20), Decimal(10)},
+        "ki67_percent": {Decimal("2.5")},
+    }
+
+
+# --- Reasons from the parts that held ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "facts", "reasons"),
+    [
+        (
+            'extent == "localised" and site in ["rectum", "appendix"] and size_mm < 20',
+            {},
+            ["extent: localised", "site: rectum", "size 15 mm is below 20 mm"],
+        ),
+        ("size_mm <= 15", {}, ["size 15 mm is 15 mm or less"]),
+        ("size_mm > 10", {}, ["size 15 mm is above 10 mm"]),
+        ("size_mm >= 15", {}, ["size 15 mm is 15 mm or more"]),
+        ("ki67_percent < 3", {}, ["Ki-67 2.5 % is below 3 %"]),
+        ("mitoses_per_10hpf < 2", {}, ["mitotic count 1 per 10 HPF is below 2"]),
+        (
+            'not site in ["pancreas", "stomach", "colon"]',
+            {},
+            ["site: rectum (not pancreas, stomach or colon)"],
+        ),
+        ('tumour_type != "insulinoma"', {}, ["tumour type: non-functional (not insulinoma)"]),
+        ("not hormonal_symptoms", {}, ["no hormonal symptoms"]),
+        ("hormonal_symptoms", {"hormonal_symptoms": True}, ["hormonal symptoms present"]),
+        ("ki67_percent == null", {"ki67_percent": None}, ["Ki-67 not given"]),
+        ('grade == "G1"', {}, ["grade G1"]),
+        ('applies["local-excision"]', {}, ["local-excision applies"]),
+        # "or": the first alternative that held
+        ('site == "colon" or extent == "localised"', {}, ["extent: localised"]),
+        ('extent == "localised" or site == "rectum"', {}, ["extent: localised"]),
+        ("true", {}, []),
+    ],
+)
+def test_reasons_are_said_from_the_parts_that_held(text, facts, reasons):
+    condition = compile_condition(text, sections=["local-excision"])
+    case = {**FACTS, **facts}
+    assert condition.holds(case)
+    assert condition.reasons(case, {}) == reasons
+
+
+def test_an_editor_may_word_a_part_or_silence_it():
+    condition = compile_condition(
+        'size_mm >= 10 and category == "well_differentiated" and site == "rectum"',
+        words={
+            "size_mm >= 10": "size {size_mm} mm: not small",
+            'category == "well_differentiated"': "",
+        },
+    )
+    assert condition.reasons(FACTS, {"size_mm": "15"}) == ["size 15 mm: not small", "site: rectum"]
+
+
+def test_a_reason_given_twice_is_listed_once():
+    condition = compile_condition(
+        'site == "rectum" and site != "colon" or site == "rectum"',
+        words={'site != "colon"': "site: rectum"},
+    )
+    assert condition.reasons(FACTS, {}) == ["site: rectum"]
