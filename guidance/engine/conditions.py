@@ -139,6 +139,19 @@ class Part:
         reason = self._reason()
         return lambda facts, values: [reason(facts)]
 
+    def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
+        """The reasons as a fixed list, when the part that held does not depend on the case:
+        each a text, or a function of (facts, values) giving one. None for an "or"."""
+        own = words.get(self.key)
+        if own is not None:
+            if not own:
+                return ()
+            if "{" not in own:
+                return (own,)
+            return (lambda facts, values: own.format_map(values),)
+        reason = self._reason()
+        return (lambda facts, values: reason(facts),)
+
     def _reason(self) -> Callable[[Facts], str]:
         """``reason``, looked up in a table where the words depend on one listed fact."""
         target = self.part if isinstance(self, Negation) else self
@@ -172,6 +185,9 @@ class Constant(Part):
 
     def explainer(self, words: Mapping[str, str]) -> Explain:
         return lambda facts, values: []
+
+    def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
+        return ()
 
 
 def _operands(part: Part, kind: type) -> list[Part]:
@@ -228,6 +244,10 @@ class Both(Part):
         left, right = self.left.explainer(words), self.right.explainer(words)
         return lambda facts, values: left(facts, values) + right(facts, values)
 
+    def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
+        left, right = self.left.plan(words), self.right.plan(words)
+        return None if left is None or right is None else left + right
+
 
 @dataclass(frozen=True)
 class Either(Part):
@@ -249,6 +269,9 @@ class Either(Part):
         if self.left.tested(facts):
             return self.left.held(facts, words)
         return self.right.held(facts, words)
+
+    def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
+        return None  # which alternative held depends on the case
 
     def explainer(self, words: Mapping[str, str]) -> Explain:
         first = self.left.tested
@@ -288,6 +311,11 @@ class Negation(Part):
         if isinstance(self.part, Leaf) or self.key in words:
             return super().explainer(words)
         return lambda facts, values: self.held(facts, words)
+
+    def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
+        if isinstance(self.part, Leaf) or self.key in words:
+            return super().plan(words)
+        return None
 
     def reason(self, facts: Facts) -> str:
         return self.part.reason_not(facts)
@@ -643,9 +671,20 @@ class Condition:
     def _explain(self) -> Explain:
         return self.part.explainer(self.words)
 
+    @cached_property
+    def _plan(self) -> tuple[str | Callable, ...] | None:
+        return self.part.plan(self.words)
+
     def reasons(self, facts: Facts, values: Mapping[str, str]) -> list[str]:
         """Why the condition held, from the parts that held; ``values`` fill {placeholders}."""
-        return list(dict.fromkeys(reason for reason in self._explain(facts, values) if reason))
+        plan = self._plan
+        if plan is None:
+            reasons = self._explain(facts, values)
+        else:
+            reasons = [step if step.__class__ is str else step(facts, values) for step in plan]
+            if len(reasons) < 2:
+                return reasons
+        return list(dict.fromkeys(reason for reason in reasons if reason))
 
     @property
     def names(self) -> frozenset[str]:

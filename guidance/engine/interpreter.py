@@ -55,16 +55,17 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
         ki67_percent=facts.ki67_percent, mitoses_per_10hpf=facts.mitoses_per_10hpf
     )
     known: dict[str, Any] = dict(vars(facts))
-    known["grade"] = assessment.grade and assessment.grade.value
-    known["grade_from_ki67"] = assessment.from_ki67 and assessment.from_ki67.value
-    known["grade_from_mitoses"] = assessment.from_mitoses and assessment.from_mitoses.value
+    # A Grade is a str enum: it compares and hashes as "G1", "G2" or "G3".
+    known["grade"] = assessment.grade
+    known["grade_from_ki67"] = assessment.from_ki67
+    known["grade_from_mitoses"] = assessment.from_mitoses
 
     category, rule = Category.UNDETERMINED, None
-    for candidate in logic.category:
-        if candidate.condition.holds(known):
+    for candidate, holds in logic.category_tests:
+        if holds(known):
             category, rule = candidate.category, candidate
             break
-    known["category"] = category.value
+    known["category"] = category
     words = _Words(known, assessment)
     if rule is None:
         basis = "no category rule of this version holds for this case"
@@ -77,16 +78,16 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
 
     applies: dict[str, bool] = {}
     known["applies"] = applies
-    for section in logic.evaluation_order:
-        applies[section.slug] = section.condition.holds(known)
+    for slug, holds in logic.section_tests:
+        applies[slug] = holds(known)
     sections = tuple(
-        AppliedSection(section.slug, tuple(section.condition.reasons(known, words)))
-        for section in logic.sections
-        if applies[section.slug]
+        AppliedSection(slug, tuple(condition.reasons(known, words)))
+        for slug, condition in logic.section_conditions
+        if applies[slug]
     )
     warnings = []
-    for warning in logic.warnings:
-        if warning.condition.holds(known):
+    for warning, holds in logic.warning_tests:
+        if holds(known):
             if warning.detail is None:
                 reasons = warning.condition.reasons(known, words)
                 detail = _sentence("; ".join(reasons)) + "." if reasons else ""

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from guidance.engine.conditions import (
     Condition,
     ConditionError,
+    Test,
     check_words,
     compile_condition,
 )
@@ -70,6 +72,23 @@ class Logic:
     exclusive: tuple[tuple[str, str], ...]
     # The sections in an order where each comes after every section its condition names.
     evaluation_order: tuple[SectionRule, ...] = field(repr=False)
+
+    # The tests in the order recommend() reads them, worked out once per version.
+    @cached_property
+    def category_tests(self) -> tuple[tuple[CategoryRule, Test], ...]:
+        return tuple((rule, rule.condition.holds) for rule in self.category)
+
+    @cached_property
+    def section_tests(self) -> tuple[tuple[str, Test], ...]:
+        return tuple((rule.slug, rule.condition.holds) for rule in self.evaluation_order)
+
+    @cached_property
+    def section_conditions(self) -> tuple[tuple[str, Condition], ...]:
+        return tuple((rule.slug, rule.condition) for rule in self.sections)
+
+    @cached_property
+    def warning_tests(self) -> tuple[tuple[WarningRule, Test], ...]:
+        return tuple((rule, rule.condition.holds) for rule in self.warnings)
 
     @property
     def slugs(self) -> tuple[str, ...]:
