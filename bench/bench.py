@@ -35,6 +35,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import os
 import re
 import statistics
 import sys
@@ -348,6 +349,8 @@ def main() -> None:
             parser.error(f"--compare wants LABEL=PATH with a new label, not {item!r}")
         checkouts[label] = path
     sites: dict[str, Site] = {}
+    # Anything else busy on the machine shows in the figures: say how busy it was.
+    load_before = os.getloadavg()[0]
     try:
         for label, root in checkouts.items():
             sites[label] = set_up(label, root or str(ROOT),
@@ -371,7 +374,8 @@ def main() -> None:
 
     database = next(iter(sites.values())).database
     print(f"\n## {database}: gunicorn with {args.workers} sync workers, "
-          f"{args.seconds:g} s a page and load\n")
+          f"{args.seconds:g} s a page and load, {os.cpu_count()} cores, load average "
+          f"{load_before:.2f} before the run and {os.getloadavg()[0]:.2f} after\n")
     met = {label: report(label, one[label], many[label], args.clients) for label in sites}
     if len(sites) > 1:
         side_by_side(list(sites), one, many, args.clients)

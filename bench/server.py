@@ -86,10 +86,13 @@ class Site:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        # The app's log (a line for every login) goes to a file, not over the results.
+        log = (self.workdir / "gunicorn.log").open("ab")
         server = subprocess.Popen(  # noqa: S603 - our own app
             [PYTHON, "-m", "gunicorn", "netadvisor.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--log-level", "warning"],
-            env=self.env, cwd=self.root, stdout=subprocess.DEVNULL, start_new_session=True,
+            env=self.env, cwd=self.root, stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True,
         )
         try:
             deadline = time.time() + 30
@@ -99,9 +102,10 @@ class Site:
                     break
                 except OSError:
                     if time.time() > deadline:
-                        raise SystemExit("gunicorn did not start") from None
+                        raise SystemExit(f"gunicorn did not start: see {log.name}") from None
                     time.sleep(0.2)
             yield port
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            log.close()
