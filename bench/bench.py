@@ -375,7 +375,8 @@ def main() -> None:
     database = next(iter(sites.values())).database
     print(f"\n## {database}: gunicorn with {args.workers} sync workers, "
           f"{args.seconds:g} s a page and load, {os.cpu_count()} cores, load average "
-          f"{load_before:.2f} before the run and {os.getloadavg()[0]:.2f} after\n")
+          f"{load_before:.2f} before the run, {os.getloadavg()[0]:.2f} after it (its own load "
+          "included)\n")
     met = {label: report(label, one[label], many[label], args.clients) for label in sites}
     if len(sites) > 1:
         side_by_side(list(sites), one, many, args.clients)
