@@ -37,11 +37,13 @@ import http.client
 import json
 import os
 import re
+import resource
 import statistics
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 from server import ROOT, Site
@@ -333,6 +335,16 @@ def side_by_side(labels: list[str], one: dict, many: dict, clients: int) -> None
         print(f"| {m.name} | " + " | ".join(cells) + " |")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since it started (Linux), in seconds."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="per page and load")
@@ -351,6 +363,7 @@ def main() -> None:
     sites: dict[str, Site] = {}
     # Anything else busy on the machine shows in the figures: say how busy it was.
     load_before = os.getloadavg()[0]
+    busy_before = machine_busy_seconds()
     try:
         for label, root in checkouts.items():
             sites[label] = set_up(label, root or str(ROOT),
@@ -372,11 +385,18 @@ def main() -> None:
         for site in sites.values():
             site.close()
 
+    busy = machine_busy_seconds() - busy_before
+    ours = sum(getattr(resource.getrusage(who), f"ru_{kind}time")
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for kind in ("u", "s"))
     database = next(iter(sites.values())).database
     print(f"\n## {database}: gunicorn with {args.workers} sync workers, "
           f"{args.seconds:g} s a page and load, {os.cpu_count()} cores, load average "
           f"{load_before:.2f} before the run, {os.getloadavg()[0]:.2f} after it (its own load "
-          "included)\n")
+          "included)")
+    print(f"CPU time during the run: {busy:.0f} s in all, {ours:.0f} s of it the bench's own "
+          f"processes (gunicorn and its setup included), {max(busy - ours, 0):.0f} s other "
+          f"processes'{' (PostgreSQL among them)' if database.startswith('postgres') else ''}\n")
     met = {label: report(label, one[label], many[label], args.clients) for label in sites}
     if len(sites) > 1:
         side_by_side(list(sites), one, many, args.clients)
