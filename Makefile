@@ -49,7 +49,7 @@ serve: migrate
 
 # Benchmarks and load tests are too noisy for CI: run them by hand.
 bench: install
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 load: install-load
 	$(BIN)/python bench/load.py

@@ -13,15 +13,24 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
 class Site:
-    """A fresh working folder, the environment of production settings, and manage.py."""
+    """A fresh working folder, the environment of production settings, and manage.py.
 
-    def __init__(self, name: str, **extra: str) -> None:
+    ``root`` is the checkout to serve (this one by default; the benchmark can serve an older
+    one beside it, with the same Python). With ``own_database``, a PostgreSQL
+    ``DATABASE_URL`` names only the server: the site creates a database of its own there and
+    ``close()`` drops it, so that no other database is touched.
+    """
+
+    def __init__(self, name: str, root: Path = ROOT, own_database: bool = False,
+                 **extra: str) -> None:
+        self.root = Path(root).resolve()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"netadvisor-{name}-"))
         self.env = {
             **os.environ,
@@ -35,10 +44,32 @@ class Site:
         }
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.workdir / f'{name}.sqlite3'}")
         self.database = self.env["DATABASE_URL"].split(":")[0]
+        self.own_database: str | None = None
+        if own_database and self.database.startswith("postgres"):
+            self._create_database(name)
+
+    def _create_database(self, name: str) -> None:
+        import psycopg  # only needed for PostgreSQL
+
+        server = urlsplit(self.env["DATABASE_URL"])
+        self.own_database = f"netadvisor_{name}_{secrets.token_hex(3)}".replace("-", "_")
+        self._server_url = server._replace(path="/postgres").geturl()
+        with psycopg.connect(self._server_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{self.own_database}"')
+        self.env["DATABASE_URL"] = server._replace(path=f"/{self.own_database}").geturl()
+
+    def close(self) -> None:
+        """Drop the site's own database, if it made one."""
+        if self.own_database:
+            import psycopg
+
+            with psycopg.connect(self._server_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.own_database}"')
+            self.own_database = None
 
     def manage(self, *command: str, stdin: str | None = None) -> str:
         done = subprocess.run(  # noqa: S603 - our own manage.py
-            [PYTHON, str(ROOT / "manage.py"), *command],
+            [PYTHON, str(self.root / "manage.py"), *command],
             env=self.env, check=True, input=stdin, text=True, stdout=subprocess.PIPE,
         )
         return done.stdout
@@ -55,10 +86,13 @@ class Site:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        # The app's log (a line for every login) goes to a file, not over the results.
+        log = (self.workdir / "gunicorn.log").open("ab")
         server = subprocess.Popen(  # noqa: S603 - our own app
             [PYTHON, "-m", "gunicorn", "netadvisor.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--log-level", "warning"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True,
+            env=self.env, cwd=self.root, stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True,
         )
         try:
             deadline = time.time() + 30
@@ -68,9 +102,10 @@ class Site:
                     break
                 except OSError:
                     if time.time() > deadline:
-                        raise SystemExit("gunicorn did not start") from None
+                        raise SystemExit(f"gunicorn did not start: see {log.name}") from None
                     time.sleep(0.2)
             yield port
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            log.close()
