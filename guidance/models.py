@@ -1,7 +1,13 @@
-"""Guideline content: the words the recommendation page quotes.
+"""Guideline content: the words the recommendation page quotes, and the logic that decides them.
 
 A guideline has versions; exactly one is published at a time. A version holds the
-sections (addressed by the stable slugs the engine returns) and the warning texts.
+sections (addressed by their slugs) and the warning texts, and its logic: the grading
+thresholds, the category rules and the pairs of sections that exclude each other on the
+version, and each section's and warning's condition on the section or warning itself.
+The engine (guidance.engine) checks and runs that logic; here it is stored, validated
+before anything is stored (``clean()`` gives field-level errors for the admin's forms;
+``save()`` refuses a condition that does not compile, whatever the path) and recorded in
+the history with who, when and why, like the text.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +41,15 @@ class Guideline(models.Model):
 
 
 class GuidelineVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Like the versions' save(): the logic of a version that is not a draft is a record.
+        if set(kwargs) & set(LOGIC_FIELDS):
+            with transaction.atomic(using=self.db):
+                if self.exclude(status=GuidelineVersion.Status.DRAFT).exists():
+                    raise ReadOnlyContent("Only a draft's logic can change.")
+                return super().update(**kwargs)
+        return super().update(**kwargs)
+
     def published(self) -> GuidelineVersionQuerySet:
         return self.filter(status=GuidelineVersion.Status.PUBLISHED)
 
@@ -85,8 +101,26 @@ class GuidelineVersion(models.Model):
         related_name="discarded_versions",
     )
     discard_reason = models.TextField(blank=True)
+    # The version's logic beyond its sections' and warnings' conditions, as the guideline
+    # file holds it (docs/guideline-format.md): checked by the engine before it is stored.
+    grading = models.JSONField(
+        default=dict, blank=True, help_text="The Ki-67 and mitotic thresholds of each grade."
+    )
+    category_rules = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="How differentiation and grade give the category: the first rule that holds.",
+    )
+    exclusive = models.JSONField(
+        default=list, blank=True, help_text="Pairs of section slugs that never apply together."
+    )
 
     objects = GuidelineVersionQuerySet.as_manager()
+    # Who changed the logic (or anything else of a version), when and why; the snapshots of
+    # the gate are records already and are not copied into every row.
+    history = HistoricalRecords(
+        excluded_fields=["reference_results", "gating_cases", "gate_changes"]
+    )
 
     class Meta:
         permissions = [("publish_guidelineversion", "Can publish a draft guideline version")]
@@ -114,13 +148,126 @@ class GuidelineVersion(models.Model):
         return self.status == self.Status.DRAFT
 
     def missing_sections(self) -> list[str]:
-        """Engine slugs this version has no section for (one query)."""
+        """Slugs the version's exclusions name that it has no section for (one query).
+
+        A section's condition is stored on the section, so every section the logic can
+        return exists; only an exclusion (or a condition's ``applies[...]``, which
+        ``logic_problems()`` reports) can name one that does not.
+        """
         present = set(self.sections.values_list("slug", flat=True))
-        return [slug for slug in engine.SECTION_SLUGS if slug not in present]
+        named = dict.fromkeys(slug for pair in self.exclusive or [] for slug in pair)
+        return [slug for slug in named if isinstance(slug, str) and slug not in present]
+
+    def logic_document(
+        self, *, section: Section | None = None, warning: WarningText | None = None
+    ) -> dict:
+        """The version's logic as the engine reads it, from the database (two queries).
+
+        ``section`` or ``warning``, a row of this version being edited (or added), is taken
+        as it is in memory instead of as stored, so that a change is checked in the
+        context of the whole version before it is saved.
+        """
+        sections = [
+            row
+            for row in self.sections.values_list("pk", "order", "slug", "applies_when", "reasons")
+            if section is None or row[0] != section.pk
+        ]
+        if section is not None:
+            sections.append(
+                (section.pk, section.order, section.slug, section.applies_when, section.reasons)
+            )
+        warnings = [
+            row
+            for row in self.warnings.values_list("pk", "order", "code", "applies_when", "detail")
+            if warning is None or row[0] != warning.pk
+        ]
+        if warning is not None:
+            warnings.append(
+                (warning.pk, warning.order, warning.code, warning.applies_when, warning.detail)
+            )
+        sections.sort(key=lambda row: (row[1] or 0, row[2]))
+        warnings.sort(key=lambda row: (row[1] or 0, row[2]))
+        return logic_document(
+            grading=self.grading,
+            category=self.category_rules,
+            exclusive=self.exclusive,
+            sections=[row[2:] for row in sections],
+            warnings=[row[2:] for row in warnings],
+        )
+
+    def logic_problems(self, **replacing) -> list[engine.LogicProblem]:
+        """Everything wrong with the version's logic (empty: it compiles); see logic_document."""
+        return engine.logic_problems(self.logic_document(**replacing))
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return  # a new version's sections come with it: checked on import
+        fields = {"grading": "grading", "category": "category_rules", "exclusive": "exclusive"}
+        raise_problems(
+            self.logic_problems(),
+            lambda problem: fields.get(problem.where.split("[")[0]),
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            old = (
+                GuidelineVersion.objects.filter(pk=self.pk)
+                .values_list("status", *LOGIC_FIELDS)
+                .first()
+            )
+            if old is not None and old[0] != self.Status.DRAFT:
+                if old[1:] != tuple(getattr(self, name) for name in LOGIC_FIELDS):
+                    raise ReadOnlyContent(
+                        f"Version {self.label} is not a draft: its logic cannot change."
+                    )
+        super().save(*args, **kwargs)
+
+
+# The version's own logic fields (sections and warnings hold their conditions).
+LOGIC_FIELDS = ("grading", "category_rules", "exclusive")
 
 
 class ReadOnlyContent(Exception):
     """Only a draft's text can be edited; published and retired versions are records."""
+
+
+def logic_document(*, grading, category, exclusive, sections, warnings) -> dict:
+    """The logic parts of a guideline document (docs/guideline-format.md), from rows.
+
+    ``sections``: (slug, applies_when, reasons) in guideline order; ``warnings``: (code,
+    applies_when, detail) in the order they are shown. Pure: no query.
+    """
+    return {
+        "grading": grading,
+        "category": category,
+        "sections": [
+            {"slug": slug, "applies_when": applies_when, "reasons": reasons or {}}
+            for slug, applies_when, reasons in sections
+        ],
+        "warnings": [
+            {"code": code, "applies_when": applies_when, "detail": detail}
+            for code, applies_when, detail in warnings
+        ],
+        "exclusive": exclusive,
+    }
+
+
+def raise_problems(problems, field_of) -> None:
+    """Raise one ValidationError with every problem, each on the field ``field_of`` names.
+
+    ``field_of(problem)`` gives a model field's name, or None for an error of the whole
+    form; each message says where in the version it is.
+    """
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        field = field_of(problem) or NON_FIELD_ERRORS
+        message = problem.message
+        if field == NON_FIELD_ERRORS or problem.where.startswith(("category[", "exclusive[")):
+            message = f"{problem.where}: {message}"
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
 
 
 class ProtectedSection(Exception):
@@ -165,9 +312,14 @@ class DraftTextQuerySet(models.QuerySet):
 
 
 class DraftText(models.Model):
-    """Guideline text that changes only while its version is a draft, and never moves."""
+    """Guideline text that changes only while its version is a draft, and never moves.
+
+    Each holds its condition too (``applies_when``, in the engine's expression language),
+    recorded in its history with the text.
+    """
 
     key_field = ""  # the name the engine knows the text by
+    kind = ""  # "section" or "warning", as the engine's checks name them
 
     objects = DraftTextQuerySet.as_manager()
 
@@ -176,17 +328,64 @@ class DraftText(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         _refuse_unless_draft(self.version)
+        condition_changed = True
         if not self._state.adding:
-            old_version_id, old_key = (
+            old_version_id, old_key, old_condition = (
                 type(self)
                 .objects.filter(pk=self.pk)
-                .values_list("version_id", self.key_field)
+                .values_list("version_id", self.key_field, "applies_when")
                 .get()
             )
             if old_version_id != self.version_id:
                 raise ReadOnlyContent("Guideline text cannot move to another version.")
             self.check_key_change(old_key)
+            condition_changed = old_condition != self.applies_when
+        if condition_changed:
+            self.refuse_invalid_condition()
         super().save(*args, **kwargs)
+
+    def refuse_invalid_condition(self) -> None:
+        """Refuse, whatever the path that saves it, a condition the engine cannot compile.
+
+        The condition alone, against the sections the version has (one query): whether it
+        fits the rest of the version (reasons, order, exclusions) is ``clean()``'s check,
+        and the import's, which checks a whole file before it stores any of it.
+        """
+        slugs = {*self.version.sections.values_list("slug", flat=True)}
+        if isinstance(self, Section):
+            slugs.add(self.slug)
+        messages = engine.check_condition(self.applies_when, sections=slugs, kind=self.kind)
+        if messages:
+            raise ValidationError({"applies_when": messages})
+
+    def clean(self) -> None:
+        """The version's logic with this row as it is now: every problem on its field.
+
+        Problems this change makes elsewhere in the version (a warning naming a section
+        whose slug changed, say) are errors of the whole form, naming where they are.
+        """
+        super().clean()
+        if getattr(self, "version_id", None) is None:
+            return  # the form reports the missing version
+        version = self.version
+        where = f"{self.kind} {getattr(self, self.key_field)}"
+        before = {
+            (problem.where, problem.field, problem.message)
+            for problem in version.logic_problems()
+        }
+        problems = [
+            problem
+            for problem in version.logic_problems(**{self.kind: self})
+            if problem.where == where
+            or (problem.where, problem.field, problem.message) not in before
+        ]
+        own_fields = {field.name for field in self._meta.fields}
+        raise_problems(
+            problems,
+            lambda problem: problem.field
+            if problem.where == where and problem.field in own_fields
+            else None,
+        )
 
     def check_key_change(self, old_key: str) -> None:
         """Refuse a change of the key, where the engine depends on it."""
@@ -198,6 +397,7 @@ class DraftText(models.Model):
 
 class Section(DraftText):
     key_field = "slug"
+    kind = "section"
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="sections")
     slug = models.SlugField(max_length=100, help_text="Stable identifier the engine uses.")
@@ -205,6 +405,17 @@ class Section(DraftText):
     heading = models.CharField(max_length=200)
     text = models.TextField(help_text="Markdown. Rendered and sanitised before display.")
     order = models.PositiveIntegerField()
+    applies_when = models.TextField(
+        default="false",
+        help_text='When the section applies, e.g. extent == "localised" and size_mm < 20. '
+        "false: never recommended (an introduction, say).",
+    )
+    reasons = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Your own words for a part of the condition, by the part as written; "
+        '"" leaves that part out of the reasons.',
+    )
 
     history = HistoricalRecords()
 
@@ -237,10 +448,22 @@ class Section(DraftText):
 
 class WarningText(DraftText):
     key_field = "code"
+    kind = "warning"
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="warnings")
     code = models.SlugField(max_length=100)
     message = models.TextField()
+    # Warnings are shown in this order (the order of the guideline file's list).
+    order = models.PositiveIntegerField(default=0)
+    applies_when = models.TextField(
+        default="false", help_text="When the warning is shown, in the same language as sections'."
+    )
+    detail = models.TextField(
+        null=True,
+        blank=True,
+        help_text="What in the case raised it, with {placeholders}; empty: none; "
+        "null: generated from the condition.",
+    )
 
     history = HistoricalRecords()
 

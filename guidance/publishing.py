@@ -68,42 +68,61 @@ def gating_cases() -> list[dict[str, Any]]:
     ]
 
 
-def start_draft(*, editor, reason: str = "") -> GuidelineVersion:
-    """A new draft: a copy of the published version's sections and warning texts, gated by
-    the reference cases active now."""
+# What a draft is made of, beside what start_draft() sets itself: a version's citation and
+# logic, and its sections' and warning texts' fields, as content_of() reads them.
+VERSION_CONTENT = ("citation", "grading", "category_rules", "exclusive")
+SECTION_CONTENT = ("slug", "group", "heading", "text", "order", "applies_when", "reasons")
+WARNING_CONTENT = ("code", "message", "order", "applies_when", "detail")
+
+
+def content_of(version: GuidelineVersion) -> dict[str, Any]:
+    """A version's text and logic, as start_draft() takes them: the fields above (2 queries)."""
+    return {
+        **{name: getattr(version, name) for name in VERSION_CONTENT},
+        "sections": list(version.sections.order_by("order", "slug").values(*SECTION_CONTENT)),
+        "warnings": list(version.warnings.order_by("order", "code").values(*WARNING_CONTENT)),
+    }
+
+
+def start_draft(
+    *, editor, reason: str = "", content: dict[str, Any] | None = None
+) -> GuidelineVersion:
+    """A new draft, gated by the reference cases active now: a copy of the published
+    version's text and logic, or ``content`` (as content_of() gives it) when given.
+
+    All or nothing: if any part of it is refused, no draft is left behind.
+    """
     with transaction.atomic():
         base = GuidelineVersion.objects.select_for_update().get(
             status=GuidelineVersion.Status.PUBLISHED
         )
         if GuidelineVersion.objects.filter(status=GuidelineVersion.Status.DRAFT).exists():
             raise PublishingError("There is already a draft: publish or discard it first.")
-        draft = GuidelineVersion.objects.create(
+        if content is None:
+            content = content_of(base)
+        why = reason or f"Draft started from version {base.label}"
+        draft = GuidelineVersion(
             guideline=base.guideline,
             label=f"{base.label} (draft {timezone.now():%Y-%m-%d %H:%M:%S.%f})",
             status=GuidelineVersion.Status.DRAFT,
-            citation=base.citation,
             based_on=base,
             gating_cases=gating_cases(),
+            **{name: content[name] for name in VERSION_CONTENT},
         )
-        why = reason or f"Draft started from version {base.label}"
-        # One save each, not bulk_create, so that every row starts its history.
-        for section in base.sections.all():
-            copy = Section(
-                version=draft,
-                slug=section.slug,
-                group=section.group,
-                heading=section.heading,
-                text=section.text,
-                order=section.order,
-            )
-            copy._change_reason = why
-            copy._history_user = editor
-            copy.save()
-        for warning in base.warnings.all():
-            copy = WarningText(version=draft, code=warning.code, message=warning.message)
-            copy._change_reason = why
-            copy._history_user = editor
-            copy.save()
+        draft._change_reason = why
+        draft._history_user = editor
+        draft.save()
+        # One save each, not bulk_create, so that every row starts its history. Sections
+        # first, in order, so that each condition may name the sections before it.
+        for model, fields, rows in (
+            (Section, SECTION_CONTENT, content["sections"]),
+            (WarningText, WARNING_CONTENT, content["warnings"]),
+        ):
+            for row in rows:
+                copy = model(version=draft, **{name: row[name] for name in fields})
+                copy._change_reason = why
+                copy._history_user = editor
+                copy.save()
     return draft
 
 
