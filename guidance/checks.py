@@ -1,4 +1,4 @@
-"""System checks: the published guideline must hold every section the engine can return."""
+"""System checks: the published guideline's logic must compile, and name only its own sections."""
 
 from django.core import checks
 from django.db import DatabaseError
@@ -11,6 +11,7 @@ def published_version_is_complete(app_configs=None, **kwargs):
     try:
         version = GuidelineVersion.objects.published().first()
         missing = version.missing_sections() if version else []
+        problems = version.logic_problems() if version else []
     except DatabaseError:
         return []  # no tables yet (before the first migrate): nothing to check
     if version is None:
@@ -21,12 +22,23 @@ def published_version_is_complete(app_configs=None, **kwargs):
                 id="guidance.W001",
             )
         ]
+    errors = []
     if missing:
-        return [
+        errors.append(
             checks.Error(
                 f"Published version {version.label} has no section for: {', '.join(missing)}.",
-                hint="Publish a version that has them; the engine returns these slugs.",
+                hint="Publish a version that has them; its exclusions name these slugs.",
                 id="guidance.E001",
             )
-        ]
-    return []
+        )
+    if problems:
+        errors.append(
+            checks.Error(
+                f"Published version {version.label}'s logic does not compile: "
+                + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in problems),
+                hint="Publish a version whose logic compiles (manage.py export_guideline "
+                "shows it); it was changed outside the app.",
+                id="guidance.E002",
+            )
+        )
+    return errors

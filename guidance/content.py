@@ -1,8 +1,10 @@
-"""The published guideline's words, kept in memory between requests.
+"""The published guideline's words and logic, kept in memory between requests.
 
-Every recommendation quotes the published version's sections and warning texts. Reading
-them from the database on every request cost three ORM queries; here they are read once
-per process and kept as an immutable ``GuidelineText``.
+Every recommendation quotes the published version's sections and warning texts and runs
+its logic (the conditions, thresholds and rules the engine applies). Reading them from the
+database on every request cost three ORM queries, and compiling the conditions costs more;
+here they are read and compiled once per process and kept as an immutable
+``GuidelineText``, its ``logic`` compiled beside the words it decides between.
 
 ``published()`` still asks the database on every call, with one small query: which
 version is published (its id and publication time, and the guideline's title). If that
@@ -37,7 +39,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from guidance import engine
-from guidance.models import GuidelineVersion, Section, WarningText
+from guidance.models import GuidelineVersion, Section, WarningText, logic_document
 
 # Which version is published, as _published_row() reads it: what the text in memory is
 # checked against.
@@ -70,32 +72,55 @@ class GuidelineText:
 
 
 def load(version: GuidelineVersion | int) -> GuidelineText:
-    """The text of any version (a draft too), read now and not cached.
+    """The text and compiled logic of any version (a draft too), read now and not cached.
 
     Three queries: the version with its guideline's title (none when given a version
-    whose guideline is already loaded), its sections, its warning texts. Raises
-    ``GuidelineVersion.DoesNotExist`` for an unknown id.
+    whose guideline is already loaded), its sections, its warning texts; the logic is
+    compiled from what they hold. Raises ``GuidelineVersion.DoesNotExist`` for an unknown
+    id, and ``engine.LogicError`` for logic that does not compile, which the models never
+    store (only a change made outside the app could).
     """
     if isinstance(version, GuidelineVersion):
         version_id = version.pk
         label, citation, published_at = version.label, version.citation, version.published_at
         title = version.guideline.title
+        grading, category, exclusive = version.grading, version.category_rules, version.exclusive
     else:
         version_id = version
-        label, citation, published_at, title = (
+        label, citation, published_at, title, grading, category, exclusive = (
             GuidelineVersion.objects.filter(pk=version_id)
-            .values_list("label", "citation", "published_at", "guideline__title")
+            .values_list(
+                "label",
+                "citation",
+                "published_at",
+                "guideline__title",
+                "grading",
+                "category_rules",
+                "exclusive",
+            )
             .get()
         )
-    sections = {
-        slug: SectionText(slug, group, heading, text, order)
-        for slug, group, heading, text, order in Section.objects.filter(
-            version_id=version_id
-        ).values_list("slug", "group", "heading", "text", "order")
-    }
-    warnings = dict(
-        WarningText.objects.filter(version_id=version_id).values_list("code", "message")
+    section_rows = list(
+        Section.objects.filter(version_id=version_id)
+        .order_by("order", "slug")
+        .values_list("slug", "group", "heading", "text", "order", "applies_when", "reasons")
     )
+    warning_rows = list(
+        WarningText.objects.filter(version_id=version_id)
+        .order_by("order", "code")
+        .values_list("code", "message", "applies_when", "detail")
+    )
+    logic = engine.compile_logic(
+        logic_document(
+            grading=grading,
+            category=category,
+            exclusive=exclusive,
+            sections=[(row[0], row[5], row[6]) for row in section_rows],
+            warnings=[(code, condition, detail) for code, _, condition, detail in warning_rows],
+        )
+    )
+    sections = {row[0]: SectionText(*row[:5]) for row in section_rows}
+    warnings = {code: message for code, message, _, _ in warning_rows}
     return GuidelineText(
         version_id=version_id,
         title=title,
@@ -104,7 +129,7 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
         published_at=published_at,
         sections=MappingProxyType(sections),
         warnings=MappingProxyType(warnings),
-        logic=version_1_logic(),
+        logic=logic,
     )
 
 
@@ -113,11 +138,12 @@ VERSION_1_LOGIC = Path(__file__).parent / "data" / "guideline-version-1-logic.js
 
 @cache
 def version_1_logic() -> engine.Logic:
-    """Version 1's logic, from its data file, until each version stores its own."""
-    return engine.compile_logic(logic_document(json.loads(VERSION_1_LOGIC.read_text())))
+    """Version 1's logic, from its frozen data file, without the database: what migration
+    0012 stored in version 1, and what the engine's own tests run against."""
+    return engine.compile_logic(_file_document(json.loads(VERSION_1_LOGIC.read_text())))
 
 
-def logic_document(data: dict) -> dict:
+def _file_document(data: dict) -> dict:
     """The logic data file's sections and warnings (keyed by slug and code) as a document."""
     return {
         "grading": data["grading"],

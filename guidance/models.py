@@ -143,6 +143,32 @@ class GuidelineVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.guideline.title}, version {self.label} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            old = (
+                GuidelineVersion.objects.filter(pk=self.pk)
+                .values_list("status", *LOGIC_FIELDS)
+                .first()
+            )
+            changed = old is not None and old[1:] != tuple(
+                getattr(self, name) for name in LOGIC_FIELDS
+            )
+            if changed and old[0] != self.Status.DRAFT:
+                raise ReadOnlyContent(
+                    f"Version {self.label} is not a draft: its logic cannot change."
+                )
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return  # a new version's sections come with it: checked on import
+        fields = {"grading": "grading", "category": "category_rules", "exclusive": "exclusive"}
+        raise_problems(
+            self.logic_problems(),
+            lambda problem: fields.get(problem.where.split("[")[0]),
+        )
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -198,31 +224,6 @@ class GuidelineVersion(models.Model):
     def logic_problems(self, **replacing) -> list[engine.LogicProblem]:
         """Everything wrong with the version's logic (empty: it compiles); see logic_document."""
         return engine.logic_problems(self.logic_document(**replacing))
-
-    def clean(self) -> None:
-        super().clean()
-        if self.pk is None:
-            return  # a new version's sections come with it: checked on import
-        fields = {"grading": "grading", "category": "category_rules", "exclusive": "exclusive"}
-        raise_problems(
-            self.logic_problems(),
-            lambda problem: fields.get(problem.where.split("[")[0]),
-        )
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            old = (
-                GuidelineVersion.objects.filter(pk=self.pk)
-                .values_list("status", *LOGIC_FIELDS)
-                .first()
-            )
-            if old is not None and old[0] != self.Status.DRAFT:
-                if old[1:] != tuple(getattr(self, name) for name in LOGIC_FIELDS):
-                    raise ReadOnlyContent(
-                        f"Version {self.label} is not a draft: its logic cannot change."
-                    )
-        super().save(*args, **kwargs)
-
 
 # The version's own logic fields (sections and warnings hold their conditions).
 LOGIC_FIELDS = ("grading", "category_rules", "exclusive")
@@ -458,7 +459,8 @@ class WarningText(DraftText):
     applies_when = models.TextField(
         default="false", help_text="When the warning is shown, in the same language as sections'."
     )
-    detail = models.TextField(
+    # Null and "" differ: null has the engine generate the detail, "" shows none.
+    detail = models.TextField(  # noqa: DJ001
         null=True,
         blank=True,
         help_text="What in the case raised it, with {placeholders}; empty: none; "

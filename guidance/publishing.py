@@ -388,7 +388,16 @@ def publish(
         missing = draft.missing_sections()
         if missing:
             raise PublishingError(
-                "The draft has no section for: " + ", ".join(missing) + ". The engine needs them."
+                "The draft has no section for: " + ", ".join(missing) + ". Its exclusions name "
+                "them."
+            )
+        # The models store no logic that does not compile; this refuses one changed outside
+        # the app, before the reference cases run on it.
+        problems = draft.logic_problems()
+        if problems:
+            raise PublishingError(
+                "The draft's logic does not compile: "
+                + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in problems)
             )
         label = label.strip()
         if not label:

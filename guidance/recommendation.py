@@ -114,17 +114,17 @@ def facts_as_json(facts: engine.CaseFacts) -> CaseFactsJSON:
 
 
 def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
-    """Run the engine and quote ``text`` for every section and warning that applies.
+    """Run the version's logic and quote ``text`` for every section and warning that applies.
 
-    No queries: the words come from ``text`` (``content.published()`` for the version in
-    force, ``content.load()`` for any other).
+    No queries: the logic and the words come from ``text`` (``content.published()`` for the
+    version in force, ``content.load()`` for any other).
     """
     result = engine.recommend(facts, text.logic)
     sections = text.sections
     messages = text.warnings
-    # A published version should hold every section the engine can return (a system check
-    # and the publishing rules make sure of it). If one is missing anyway, say so first
-    # rather than leave a gap the clinician cannot see.
+    # The logic and the words come from the same version's rows, so every section the
+    # logic returns has its text. If one is missing anyway (a change made outside the
+    # app), say so first rather than leave a gap the clinician cannot see.
     warnings: list[ShownWarning] = [
         {
             "code": MISSING_SECTION,
