@@ -6,7 +6,8 @@ kept by django-simple-history), checks the reference cases and the impact on sav
 then publishes it.
 
 Here are the model admins alone: their forms are in ``guidance.admin_forms``, the editors'
-own pages (text history, start draft, publish, discard, compare) in ``guidance.admin_views``.
+own pages (text history, start draft, publish, discard, compare, a guideline file's download
+and upload) in ``guidance.admin_views``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,18 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from guidance import admin_views, publishing
-from guidance.admin_forms import AccountChangeForm, ReasonForm, ReferenceCaseForm
+from guidance.admin_forms import (
+    AccountChangeForm,
+    ReasonForm,
+    ReferenceCaseForm,
+    ShallowJSONField,
+)
 from guidance.markdown import render_markdown
 from guidance.models import (
     Case,
@@ -206,10 +213,12 @@ class SectionAdmin(TextHistoryAdmin):
     list_select_related = ["version__guideline"]
     search_fields = ["slug", "heading", "text"]
     fields = [
-        "version", "slug", "group", "heading", "order", "text", "change_reason", "preview",
-        "history_diff_link",
+        "version", "slug", "group", "heading", "order", "text", "applies_when", "reasons",
+        "change_reason", "preview", "history_diff_link",
     ]
     fixed_after_creation = ["slug"]
+    # The reasons' own words, as JSON; refused when nested too deep to parse safely.
+    formfield_overrides = {models.JSONField: {"form_class": ShallowJSONField}}
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and (obj.is_protected or not obj.version.is_draft):
@@ -232,7 +241,10 @@ class WarningTextAdmin(TextHistoryAdmin):
     list_display = ["code", "version"]
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
-    fields = ["version", "code", "message", "change_reason", "preview", "history_diff_link"]
+    fields = [
+        "version", "code", "message", "applies_when", "detail", "change_reason", "preview",
+        "history_diff_link",
+    ]
     fixed_after_creation = ["code"]
 
     def has_add_permission(self, request):
@@ -320,8 +332,12 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
         compare = partial(admin_views.compare_published_versions, model_admin=self)
         publish = partial(admin_views.publish_draft, model_admin=self)
         discard = partial(admin_views.discard_draft, model_admin=self)
+        export = partial(admin_views.export_version, model_admin=self)
+        upload = partial(admin_views.import_guideline, model_admin=self)
         return [
             path("start-draft/", view(admin_views.start_draft), name="guidance_start_draft"),
+            path("import/", view(upload), name="guidance_import_guideline"),
+            path("<int:pk>/export/", view(export), name="guidance_export_version"),
             path("compare/", view(compare), name="guidance_compare_versions"),
             path("<int:pk>/publish/", view(publish), name="guidance_publish"),
             path("<int:pk>/discard/", view(discard), name="guidance_discard_draft"),

@@ -36,6 +36,33 @@ class PublishForm(forms.Form):
     )
 
 
+class ImportForm(forms.Form):
+    """A guideline file to make a draft from (docs/guideline-format.md)."""
+
+    max_size = 1_000_000  # bytes: version 1's file is about 30 kB
+
+    file = forms.FileField(
+        label="Guideline file",
+        help_text="A JSON file as “Download as a guideline file” writes it. Every problem in it "
+        "is listed at once; on any, nothing is created.",
+    )
+    reason = forms.CharField(
+        max_length=100,
+        label="Reason for this draft",
+        help_text="Recorded in the audit trail with your name and the time.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_size:
+            raise forms.ValidationError(
+                "The file is too large: at most %(limit)s bytes.",
+                code="too_large",
+                params={"limit": self.max_size},
+            )
+        return upload
+
+
 class DiscardForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -15,9 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
-from guidance import publishing
-from guidance.admin_forms import DiscardForm, PublishForm
+from guidance import guideline_file, publishing
+from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
 from guidance.diff import compare_versions, word_diff
 from guidance.models import GuidelineVersion
 
@@ -63,6 +65,52 @@ def start_draft(request: HttpRequest) -> HttpResponse:
         return redirect("admin:guidance_guidelineversion_changelist")
     messages.success(request, "A draft was started from the published version.")
     return redirect("admin:guidance_guidelineversion_change", draft.pk)
+
+
+def export_version(
+    request: HttpRequest, *, pk: int, model_admin: GuidelineVersionAdmin
+) -> HttpResponse:
+    """Any version, text and logic, as a guideline file to download (manage.py
+    export_guideline writes the same)."""
+    version = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+    if not model_admin.has_view_permission(request, version):
+        raise PermissionDenied
+    response = HttpResponse(
+        guideline_file.dumps(guideline_file.export(version)),
+        content_type="application/json; charset=utf-8",
+    )
+    name = slugify(f"{version.guideline.slug} version {version.label}") + ".json"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def import_guideline(request: HttpRequest, *, model_admin: GuidelineVersionAdmin) -> HttpResponse:
+    """Upload a guideline file to make a draft from it, as manage.py import_guideline does:
+    every problem in the file on the file field, and nothing created unless there is none."""
+    if not request.user.has_perm("guidance.add_guidelineversion"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = guideline_file.import_draft(
+                form.cleaned_data["file"].read(),
+                editor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except guideline_file.FileRefused as refused:
+            form.add_error("file", [guideline_file.describe(p) for p in refused.problems])
+        except publishing.PublishingError as failure:
+            form.add_error(None, str(failure))
+        else:
+            messages.success(request, "A draft was made from the guideline file.")
+            return redirect("admin:guidance_guidelineversion_change", draft.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Import a guideline file",
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/guidance/import.html", context)
 
 
 def publish_draft(

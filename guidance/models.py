@@ -159,14 +159,18 @@ class GuidelineVersion(models.Model):
                 )
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        super().clean()
+    def clean_fields(self, exclude=None) -> None:
+        """The fields' own checks, then the engine's check of the version's logic, each
+        problem on its field (or, for a field the form does not show, the whole form's)."""
+        super().clean_fields(exclude)
         if self.pk is None:
-            return  # a new version's sections come with it: checked on import
+            return  # a new version's logic comes with its sections: checked on import
         fields = {"grading": "grading", "category": "category_rules", "exclusive": "exclusive"}
         raise_problems(
             self.logic_problems(),
             lambda problem: fields.get(problem.where.split("[")[0]),
+            self,
+            exclude,
         )
 
     @property
@@ -254,18 +258,23 @@ def logic_document(*, grading, category, exclusive, sections, warnings) -> dict:
     }
 
 
-def raise_problems(problems, field_of) -> None:
+def raise_problems(problems, field_of, instance: models.Model, exclude=None) -> None:
     """Raise one ValidationError with every problem, each on the field ``field_of`` names.
 
-    ``field_of(problem)`` gives a model field's name, or None for an error of the whole
-    form; each message says where in the version it is.
+    ``field_of(problem)`` gives a field's name, or None; a problem on no field, on a name
+    that is not one of ``instance``'s fields, or on one in ``exclude`` (which the form does
+    not show) is an error of the whole form, saying where in the version it is.
     """
+    fields = {field.name for field in instance._meta.fields} - set(exclude or ())
     errors: dict[str, list[str]] = {}
     for problem in problems:
-        field = field_of(problem) or NON_FIELD_ERRORS
+        field = field_of(problem)
+        if field not in fields:
+            field = NON_FIELD_ERRORS
         message = problem.message
         if field == NON_FIELD_ERRORS or problem.where.startswith(("category[", "exclusive[")):
-            message = f"{problem.where}: {message}"
+            where = f"{problem.where}, {problem.field}" if problem.field else problem.where
+            message = f"{where}: {message}"
         errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -359,13 +368,15 @@ class DraftText(models.Model):
         if messages:
             raise ValidationError({"applies_when": messages})
 
-    def clean(self) -> None:
-        """The version's logic with this row as it is now: every problem on its field.
+    def clean_fields(self, exclude=None) -> None:
+        """The fields' own checks, then the version's logic with this row as it is now:
+        every problem on its field.
 
         Problems this change makes elsewhere in the version (a warning naming a section
-        whose slug changed, say) are errors of the whole form, naming where they are.
+        whose slug changed, say) are errors of the whole form, naming where they are, as
+        are those on a field the form does not show.
         """
-        super().clean()
+        super().clean_fields(exclude)
         if getattr(self, "version_id", None) is None:
             return  # the form reports the missing version
         version = self.version
@@ -380,20 +391,12 @@ class DraftText(models.Model):
             if problem.where == where
             or (problem.where, problem.field, problem.message) not in before
         ]
-        own_fields = {field.name for field in self._meta.fields}
         raise_problems(
             problems,
-            lambda problem: problem.field
-            if problem.where == where and problem.field in own_fields
-            else None,
+            lambda problem: problem.field if problem.where == where else None,
+            self,
+            exclude,
         )
-
-    def check_key_change(self, old_key: str) -> None:
-        """Refuse a change of the key, where the engine depends on it."""
-
-    def delete(self, *args, **kwargs):
-        _refuse_unless_draft(self.version)
-        return super().delete(*args, **kwargs)
 
 
 class Section(DraftText):

@@ -8,11 +8,12 @@ browser would; the page readers pick out the preview and the quoted text.
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.test import Client
 
-from guidance.models import GuidelineVersion, ReferenceCase, Section
+from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
 from tests.factories import METASTATIC_FACTS, METASTATIC_SECTIONS
 
 ADMIN = "/admin/"
@@ -62,18 +63,35 @@ def diff_url(obj: Section, older=None, newer=None) -> str:
     return url
 
 
+def section_form(obj: Section, **changes) -> dict[str, str]:
+    """The section's change form as the browser posts it: every field, as it is saved,
+    with ``changes``."""
+    values = {
+        "group": obj.group,
+        "heading": obj.heading,
+        "order": obj.order,
+        "text": obj.text,
+        "applies_when": obj.applies_when,
+        "reasons": json.dumps(obj.reasons),
+        **changes,
+    }
+    return {name: str(value) for name, value in values.items()}
+
+
+def warning_form(obj: WarningText, **changes) -> dict[str, str]:
+    """The warning text's change form as the browser posts it, with ``changes``."""
+    values = {
+        "message": obj.message,
+        "applies_when": obj.applies_when,
+        "detail": obj.detail or "",
+        **changes,
+    }
+    return {name: str(value) for name, value in values.items()}
+
+
 def edit_section(client: Client, obj: Section, text: str, reason: str = "Newer evidence"):
     """Post the section's change form as the browser does: every field, the text changed."""
-    return client.post(
-        change_url(obj),
-        {
-            "group": obj.group,
-            "heading": obj.heading,
-            "order": obj.order,
-            "text": text,
-            "change_reason": reason,
-        },
-    )
+    return client.post(change_url(obj), section_form(obj, text=text, change_reason=reason))
 
 
 def publish(client: Client, version: GuidelineVersion, label: str = "2", accept: str = ""):

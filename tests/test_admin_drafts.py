@@ -31,7 +31,9 @@ from tests.admin_client import (
     published,
     quoted_text,
     section,
+    section_form,
     start_draft_in_the_admin,
+    warning_form,
 )
 from tests.factories import METASTATIC_FACTS, make_case
 from tests.pages import attribute, html_of, section_on
@@ -152,14 +154,9 @@ def test_an_engine_section_of_the_draft_cannot_be_deleted_and_its_slug_is_read_o
     # A slug posted anyway is ignored: the field is read-only.
     response = erin_client.post(
         change_url(everolimus),
-        {
-            "slug": "everolimus-2",
-            "group": everolimus.group,
-            "heading": everolimus.heading,
-            "order": everolimus.order,
-            "text": NEW_EVEROLIMUS,
-            "change_reason": "Try a new slug",
-        },
+        section_form(
+            everolimus, slug="everolimus-2", text=NEW_EVEROLIMUS, change_reason="Try a new slug"
+        ),
     )
     assert response.status_code == 302
     assert Section.objects.filter(version=draft, slug="everolimus").exists()
@@ -173,8 +170,9 @@ def test_a_draft_warning_text_is_edited_with_a_reason_and_a_published_one_is_vie
     old = warning.message
     url = f"/admin/guidance/warningtext/{warning.pk}/change/"
 
-    assert erin_client.post(url, {"message": "Reworded."}).status_code == 200  # no reason
-    response = erin_client.post(url, {"message": "Reworded.", "change_reason": "Clearer"})
+    form = warning_form(warning, message="Reworded.")
+    assert erin_client.post(url, form).status_code == 200  # no reason
+    response = erin_client.post(url, {**form, "change_reason": "Clearer"})
 
     assert response.status_code == 302
     record = warning.history.latest("history_id")
