@@ -118,7 +118,13 @@ class _Problems:
         for key in value:
             if key not in keys:
                 self.add(where, key, "is not a key of the guideline format")
-        return {key: value.get(key, OPTIONAL.get(key)) for key in keys}
+        # Only the keys given (and the optional ones' values): a missing key is reported
+        # once, here, and not again by the checks of its value.
+        return {
+            key: value[key] if key in value else OPTIONAL[key]
+            for key in keys
+            if key in value or key in OPTIONAL
+        }
 
     def model_fields(self, where: str, model: type, values: dict[str, Any], skip=()) -> None:
         """The model's own checks of each value (required, lengths, a slug's characters),
@@ -172,9 +178,10 @@ def _rows(
         row = problems.keys(where, item, keys)
         if row is None:
             continue
-        if row[key] in seen:
-            problems.add(where, key, f"{row[key]} is given twice")
-        seen.add(row[key])
+        name = row.get(key)
+        if isinstance(name, str) and name in seen:
+            problems.add(where, key, f"{name} is given twice")
+        seen.add(name)
         problems.model_fields(where, model, row, skip=check(where, row))
         rows.append(row)
     return rows
@@ -183,7 +190,7 @@ def _rows(
 def _check_section(problems: _Problems) -> Callable[[str, dict[str, Any]], set[str]]:
     def check(where: str, row: dict[str, Any]) -> set[str]:
         """The checks the model's fields do not make; the fields they report."""
-        reasons = row["reasons"]
+        reasons = row.get("reasons")
         if not isinstance(reasons, dict) or not all(
             isinstance(value, str) for value in reasons.values()
         ):
@@ -195,7 +202,7 @@ def _check_section(problems: _Problems) -> Callable[[str, dict[str, Any]], set[s
 
 def _check_warning(problems: _Problems) -> Callable[[str, dict[str, Any]], set[str]]:
     def check(where: str, row: dict[str, Any]) -> set[str]:
-        if row["detail"] is not None and not isinstance(row["detail"], str):
+        if row.get("detail") is not None and not isinstance(row["detail"], str):
             problems.add(where, "detail", "must be a string, or null to have it generated")
             return {"detail"}
         return set()
@@ -206,15 +213,20 @@ def _check_warning(problems: _Problems) -> Callable[[str, dict[str, Any]], set[s
 def _logic_rows(rows: list[dict[str, Any]], key: str, extra: str, empty: Any) -> list[tuple]:
     # A row whose shape is wrong is already reported: the engine sees it as never applying,
     # so that what names it is not reported as naming a section that does not exist.
-    return [
-        (
-            row[key],
-            row["applies_when"] if isinstance(row["applies_when"], str) else "false",
-            row[extra] if isinstance(row[extra], type(empty)) or row[extra] is None else empty,
+    logic = []
+    for row in rows:
+        if not isinstance(row.get(key), str):
+            continue
+        condition = row.get("applies_when")
+        value = row.get(extra)
+        logic.append(
+            (
+                row[key],
+                condition if isinstance(condition, str) and condition else "false",
+                value if value is None or isinstance(value, type(empty)) else empty,
+            )
         )
-        for row in rows
-        if isinstance(row[key], str)
-    ]
+    return logic
 
 
 def read(text: str | bytes) -> dict[str, Any]:
@@ -229,8 +241,11 @@ def read(text: str | bytes) -> dict[str, Any]:
     top = problems.keys("file", document, TOP_KEYS)
     if top is None:
         raise FileRefused(problems.items)
-    guideline = problems.keys("guideline", top["guideline"], GUIDELINE_KEYS)
-    if guideline is not None:
+    # A part that is missing is reported once, as missing, and not checked further.
+    guideline = None
+    if "guideline" in top:
+        guideline = problems.keys("guideline", top["guideline"], GUIDELINE_KEYS)
+    if guideline is not None and set(GUIDELINE_KEYS) <= set(guideline):
         here = Guideline.objects.filter(slug=guideline["slug"]).first()
         if here is None:
             problems.add(
@@ -242,21 +257,21 @@ def read(text: str | bytes) -> dict[str, Any]:
                 "title",
                 f"is {here.title!r} here: a draft cannot rename the guideline",
             )
-    version = problems.keys("version", top["version"], VERSION_KEYS)
+    version = problems.keys("version", top["version"], VERSION_KEYS) if "version" in top else None
     if version is not None:
         problems.model_fields("version", GuidelineVersion, version)
     sections = _rows(
-        problems, "section", top["sections"], SECTION_KEYS, "slug", Section,
+        problems, "section", top.get("sections", []), SECTION_KEYS, "slug", Section,
         _check_section(problems),
     )
     warnings = _rows(
-        problems, "warning", top["warnings"], WARNING_KEYS, "code", WarningText,
+        problems, "warning", top.get("warnings", []), WARNING_KEYS, "code", WarningText,
         _check_warning(problems),
     )
     logic = logic_document(
-        grading=top["grading"],
-        category=top["category"],
-        exclusive=top["exclusive"],
+        grading=top.get("grading", {}),
+        category=top.get("category", []),
+        exclusive=top.get("exclusive", []),
         sections=_logic_rows(sections, "slug", "reasons", {}),
         warnings=_logic_rows(warnings, "code", "detail", ""),
     )

@@ -8,7 +8,13 @@ from django.test import Client
 from guidance import content
 from guidance.models import GuidelineVersion
 from guidance.publishing import start_draft
-from tests.factories import make_case, make_clinician, make_editor
+from tests.factories import (
+    guideline_document,
+    make_case,
+    make_clinician,
+    make_editor,
+    write_guideline_file,
+)
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, WARNED_RECTUM
 
 
@@ -91,6 +97,12 @@ def draft(editor):
     The admin's tests start theirs with the admin's button instead, in a fixture of their own.
     """
     return start_draft(editor=editor, reason="Correct the everolimus wording")
+
+
+@pytest.fixture
+def version_1_file(version_1, tmp_path):
+    """Version 1 exported as a guideline file, the path as the commands take it."""
+    return write_guideline_file(tmp_path / "version-1.json", guideline_document(version_1))
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Test data made in one place: clinicians, editors and saved cases, and changes made to the
-database outside the app."""
+"""Test data made in one place: clinicians, editors and saved cases, guideline files, and
+changes made to the database outside the app."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import QuerySet
 
-from guidance import content, recommendation
+from guidance import content, guideline_file, recommendation
 from guidance.models import Case, GuidelineVersion, ReferenceCase
 from tests import advice
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
@@ -183,3 +183,43 @@ def delete_outside_the_app(rows: QuerySet) -> int:
             pks,
         )
         return cursor.rowcount
+
+
+# --- Guideline files -------------------------------------------------------------------------
+
+# A condition with a typo in a name, one with a value outside a field's choices, one that
+# names a section that does not exist: what an editor's slip looks like.
+TYPO_CONDITION = 'extent == "localised" and sise_mm < 20'
+OUTSIDE_CHOICES_CONDITION = 'site == "rectal"'
+UNKNOWN_SECTION_CONDITION = 'applies["local-exision"] and size_mm > 20'
+
+
+def guideline_document(version: GuidelineVersion | None = None) -> dict[str, Any]:
+    """A version (the published one unless given) as its guideline file holds it: a copy
+    the test may change."""
+    version = version or GuidelineVersion.objects.current()
+    return json.loads(guideline_file.dumps(guideline_file.export(version)))
+
+
+def changed_document(document: dict[str, Any], **parts: dict[str, dict[str, Any]]) -> dict:
+    """A copy of ``document`` with some sections and warnings changed:
+    ``changed_document(doc, sections={"everolimus": {"applies_when": ...}})``. A change of
+    None removes that key."""
+    document = json.loads(json.dumps(document))
+    for part, changes in parts.items():
+        key = "slug" if part == "sections" else "code"
+        items = {item[key]: item for item in document[part]}
+        for name, fields in changes.items():
+            for field, value in fields.items():
+                if value is None:
+                    items[name].pop(field, None)
+                else:
+                    items[name][field] = value
+    return document
+
+
+def write_guideline_file(path, document: dict[str, Any] | str) -> str:
+    """Write ``document`` (or text as it is) to ``path``; its name, as a command takes it."""
+    text = document if isinstance(document, str) else guideline_file.dumps(document)
+    path.write_text(text, encoding="utf-8")
+    return str(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -295,12 +296,20 @@ def test_build_quotes_a_drafts_edited_text_in_the_drafts_own_order(editor):
 
 
 def test_build_flags_a_missing_section_first_and_words_a_missing_warning_text(version_1):
-    # Text the engine needs, removed behind the model's back: build() must still warn about
-    # the missing section and fall back to its own message for the missing warning text.
-    delete_outside_the_app(Section.objects.filter(version=version_1, slug="curative-excision"))
-    delete_outside_the_app(WarningText.objects.filter(version=version_1, code="regional-nodes"))
-    text = content.published()
-    assert "curative-excision" not in text.sections and "regional-nodes" not in text.warnings
+    # Words the logic needs, missing from the text it is given (the models keep each
+    # condition with its words, so only a text put together by hand lacks them): build()
+    # must still warn about the missing section and fall back to its own message for the
+    # missing warning text.
+    loaded = content.published()
+    text = dataclasses.replace(
+        loaded,
+        sections=MappingProxyType(
+            {slug: s for slug, s in loaded.sections.items() if slug != "curative-excision"}
+        ),
+        warnings=MappingProxyType(
+            {code: m for code, m in loaded.warnings.items() if code != "regional-nodes"}
+        ),
+    )
 
     regional = facts_of({**LOCALISED_COLON, "extent": "regional_nodes"})
     shown = recommendation.build(facts=regional, text=text)
@@ -317,6 +326,52 @@ def test_build_flags_a_missing_section_first_and_words_a_missing_warning_text(ve
         "The published guideline has no text for this warning (regional-nodes)."
     )
     assert [item["section"] for item in shown["recommendations"]] == ["lymph-node-dissection"]
+
+
+def test_a_section_deleted_outside_the_app_takes_its_condition_with_it(version_1):
+    delete_outside_the_app(Section.objects.filter(version=version_1, slug="curative-excision"))
+    delete_outside_the_app(WarningText.objects.filter(version=version_1, code="regional-nodes"))
+    text = content.published()
+
+    regional = facts_of({**LOCALISED_COLON, "extent": "regional_nodes"})
+    shown = recommendation.build(facts=regional, text=text)
+
+    assert [item["section"] for item in shown["recommendations"]] == ["lymph-node-dissection"]
+    assert "regional-nodes" not in [warning["code"] for warning in shown["warnings"]]
+    assert recommendation.MISSING_SECTION not in [w["code"] for w in shown["warnings"]]
+
+
+# --- The logic, compiled with the text ----------------------------------------------------------
+
+
+def test_the_logic_is_compiled_once_with_the_text_and_kept_beside_it(
+    version_1, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        first = content.published()
+    with django_assert_num_queries(1):
+        second = content.published()
+
+    assert second.logic is first.logic
+    assert [rule.slug for rule in first.logic.sections] == list(first.sections)
+    everolimus = version_1.sections.get(slug="everolimus")
+    assert first.logic.sections[list(first.sections).index("everolimus")].applies_when == (
+        everolimus.applies_when
+    )
+
+
+def test_a_drafts_changed_condition_is_what_build_runs_for_the_draft(editor, version_1):
+    draft = start_draft(editor=editor)
+    edit(draft.sections.get(slug="everolimus"), editor, applies_when="false")
+    metastatic = facts_of({**LOCALISED_COLON, "extent": "distant_metastases"})
+
+    def slugs(version):
+        shown = recommendation.build(facts=metastatic, text=content.load(version))
+        return [item["section"] for item in shown["recommendations"]]
+
+    assert "everolimus" in slugs(version_1)
+    assert "everolimus" not in slugs(draft)
+    assert content.published().version_id == version_1.pk  # the published text is untouched
 
 
 # --- The pages ----------------------------------------------------------------------------------

@@ -1,19 +1,23 @@
 """What the migrations seeded: the editors' group and its permissions, the first history
-row of every seeded text, and the gate of a draft started before drafts recorded one
-(migration 0007).
+row of every seeded text, the gate of a draft started before drafts recorded one
+(migration 0007), and version 1's logic as content (migration 0012).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
 from guidance.publishing import gating_cases, start_draft
 from tests.drafts import METASTATIC_CASE, OLD_EVEROLIMUS, SEED_REASON, edit
+from tests.factories import change_outside_the_app
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,83 @@ def test_every_seeded_section_and_warning_has_one_initial_history_row(version_1)
     (row,) = section.history.all()
     assert row.text == OLD_EVEROLIMUS
     assert row.history_user is None  # loaded by the migration, not by a person
+
+
+# --- Migration 0012: the logic becomes content ---------------------------------------------------
+
+LOGIC_MIGRATION = "0012_logic_as_content"
+
+
+def frozen_logic() -> dict:
+    module = importlib.import_module(f"guidance.migrations.{LOGIC_MIGRATION}")
+    return json.loads(module.LOGIC.read_text(encoding="utf-8"))
+
+
+def test_migration_0012_gives_version_1_the_logic_of_the_frozen_file(version_1):
+    logic = frozen_logic()
+
+    assert (version_1.grading, version_1.category_rules, version_1.exclusive) == (
+        logic["grading"],
+        logic["category"],
+        logic["exclusive"],
+    )
+    sections = {s.slug: s for s in version_1.sections.all()}
+    for slug, rule in logic["sections"].items():
+        assert (sections[slug].applies_when, sections[slug].reasons) == (
+            rule["applies_when"],
+            rule["reasons"],
+        )
+    assert sections["overview"].applies_when == "false"
+    warnings = list(version_1.warnings.order_by("order"))
+    assert [w.code for w in warnings] == list(logic["warnings"])
+    assert [w.order for w in warnings] == list(range(1, 16))
+    for warning in warnings:
+        rule = logic["warnings"][warning.code]
+        assert (warning.applies_when, warning.detail) == (rule["applies_when"], rule["detail"])
+
+
+def test_migration_0012_records_the_change_in_every_texts_history(version_1):
+    reason = "Logic moved from the engine's code into the guideline"
+    for model, changed in ((Section, 15), (WarningText, 15)):
+        rows = model.history.filter(version_id=version_1.pk, history_type="~")
+        assert rows.count() == changed
+        assert set(rows.values_list("history_change_reason", "history_user")) == {(reason, None)}
+    everolimus = version_1.sections.get(slug="everolimus").history.latest("history_id")
+    assert everolimus.applies_when == version_1.sections.get(slug="everolimus").applies_when
+    (record,) = version_1.history.all()
+    assert (record.history_type, record.history_change_reason, record.grading) == (
+        "+",
+        reason,
+        version_1.grading,
+    )
+
+
+def test_migration_0012_fills_every_version_draft_or_not(editor, version_1):
+    # The migration's function, with the models as they were at 0012 (plain managers, as in
+    # a migration), on a draft and version 1 whose logic is cleared as before 0012.
+    forwards = importlib.import_module(
+        f"guidance.migrations.{LOGIC_MIGRATION}"
+    ).give_every_version_version_1s_logic
+    draft = start_draft(editor=editor)
+    for version in (version_1, draft):
+        change_outside_the_app(
+            GuidelineVersion.objects.filter(pk=version.pk), grading={}, category_rules=[],
+            exclusive=[],
+        )
+        change_outside_the_app(Section.objects.filter(version=version), applies_when="false")
+        change_outside_the_app(WarningText.objects.filter(version=version), order=0)
+    state = MigrationLoader(connection).project_state(("guidance", LOGIC_MIGRATION))
+
+    forwards(state.apps, None)
+
+    logic = frozen_logic()
+    for version in (version_1, draft):
+        version.refresh_from_db()
+        assert version.exclusive == logic["exclusive"]
+        assert version.logic_problems() == []
+        assert version.sections.get(slug="everolimus").applies_when == (
+            logic["sections"]["everolimus"]["applies_when"]
+        )
+        assert list(version.warnings.order_by("order").values_list("code", flat=True)) == list(
+            logic["warnings"]
+        )

@@ -1,0 +1,327 @@
+"""A guideline version as one JSON document (guidance.guideline_file): what export() writes,
+what read() accepts, and every problem it refuses a file for, at once, with where."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import guidance
+from guidance import guideline_file, publishing
+from guidance.guideline_file import FileRefused
+from guidance.models import GuidelineVersion, Section, WarningText
+from tests.factories import (
+    OUTSIDE_CHOICES_CONDITION,
+    TYPO_CONDITION,
+    UNKNOWN_SECTION_CONDITION,
+    changed_document,
+    guideline_document,
+)
+
+pytestmark = pytest.mark.django_db
+
+LOGIC_FILE = Path(guidance.__file__).resolve().parent / "data" / "guideline-version-1-logic.json"
+FROZEN_LOGIC = json.loads(LOGIC_FILE.read_text(encoding="utf-8"))
+
+
+def refusal(document) -> list[tuple[str, str]]:
+    """(where, field) of every problem read() finds in ``document``."""
+    text = document if isinstance(document, str) else json.dumps(document)
+    with pytest.raises(FileRefused) as refused:
+        guideline_file.read(text)
+    return [(problem.where, problem.field) for problem in refused.value.problems]
+
+
+def messages(document) -> str:
+    with pytest.raises(FileRefused) as refused:
+        guideline_file.read(json.dumps(document))
+    return str(refused.value)
+
+
+# --- What export() writes ---------------------------------------------------------------------
+
+
+def test_the_document_has_the_keys_of_the_format_in_order(version_1):
+    document = guideline_file.export(version_1)
+
+    assert list(document) == [
+        "guideline", "version", "grading", "category", "sections", "warnings", "exclusive",
+    ]
+    assert document["guideline"] == {
+        "title": version_1.guideline.title,
+        "slug": "gep-net-management",
+    }
+    assert document["version"] == {"label": "1", "citation": version_1.citation}
+    assert {tuple(section) for section in document["sections"]} == {
+        ("slug", "group", "heading", "text", "order", "applies_when", "reasons")
+    }
+    assert {tuple(warning) for warning in document["warnings"]} == {
+        ("code", "message", "applies_when", "detail")
+    }
+
+
+def test_version_1_exports_the_frozen_logic_of_the_migration(version_1):
+    document = guideline_file.export(version_1)
+
+    assert document["grading"] == FROZEN_LOGIC["grading"]
+    assert document["category"] == FROZEN_LOGIC["category"]
+    assert document["exclusive"] == FROZEN_LOGIC["exclusive"]
+    sections = {section["slug"]: section for section in document["sections"]}
+    for slug, rule in FROZEN_LOGIC["sections"].items():
+        assert (sections[slug]["applies_when"], sections[slug]["reasons"]) == (
+            rule["applies_when"],
+            rule["reasons"],
+        )
+    assert sections["overview"]["applies_when"] == "false"  # the introduction never applies
+    # The warnings in the order they are shown: the frozen file's.
+    assert [warning["code"] for warning in document["warnings"]] == list(FROZEN_LOGIC["warnings"])
+    for warning in document["warnings"]:
+        rule = FROZEN_LOGIC["warnings"][warning["code"]]
+        assert (warning["applies_when"], warning["detail"]) == (
+            rule["applies_when"],
+            rule["detail"],
+        )
+
+
+def test_the_sections_are_in_guideline_order_with_their_text(version_1):
+    document = guideline_file.export(version_1)
+
+    assert [section["slug"] for section in document["sections"]] == list(
+        version_1.sections.order_by("order").values_list("slug", flat=True)
+    )
+    everolimus = next(s for s in document["sections"] if s["slug"] == "everolimus")
+    assert everolimus["text"] == version_1.sections.get(slug="everolimus").text
+
+
+def test_the_file_is_utf8_json_with_the_words_as_written(version_1):
+    text = guideline_file.dumps(guideline_file.export(version_1))
+
+    assert "–" in text  # an en dash of a warning's text, not \u2013
+    assert json.loads(text) == guideline_file.export(version_1)
+
+
+# --- What read() accepts ----------------------------------------------------------------------
+
+
+def test_reading_a_versions_file_gives_back_its_content(version_1):
+    content = guideline_file.read(json.dumps(guideline_document(version_1)))
+
+    assert content == publishing.content_of(version_1)
+
+
+def test_a_warning_takes_its_place_in_the_list_as_its_order(version_1):
+    document = guideline_document(version_1)
+    document["warnings"].reverse()
+
+    content = guideline_file.read(json.dumps(document))
+
+    assert [row["code"] for row in content["warnings"]] == [
+        row["code"] for row in document["warnings"]
+    ]
+    assert [row["order"] for row in content["warnings"]] == list(range(1, 16))
+
+
+def test_reasons_and_detail_may_be_left_out(version_1):
+    document = changed_document(
+        guideline_document(version_1),
+        sections={"everolimus": {"reasons": None}},
+        warnings={"regional-nodes": {"detail": None}},
+    )
+
+    content = guideline_file.read(json.dumps(document))
+
+    everolimus = next(row for row in content["sections"] if row["slug"] == "everolimus")
+    regional = next(row for row in content["warnings"] if row["code"] == "regional-nodes")
+    assert (everolimus["reasons"], regional["detail"]) == ({}, None)
+
+
+# --- What read() refuses, every problem at once -----------------------------------------------
+
+
+def test_every_problem_in_the_file_is_listed_at_once_each_with_where(version_1):
+    document = changed_document(
+        guideline_document(version_1),
+        sections={
+            "local-excision": {"applies_when": TYPO_CONDITION},
+            "everolimus": {"heading": "x" * 201},
+            "interferon": {"text": None},
+        },
+        warnings={
+            "ssr-negative": {"applies_when": OUTSIDE_CHOICES_CONDITION},
+            "local-excision-size": {"applies_when": UNKNOWN_SECTION_CONDITION},
+        },
+    )
+    document["exclusive"].append(["local-excision", "no-such-section"])
+
+    problems = refusal(document)
+
+    wheres = {where for where, _ in problems}
+    assert {
+        ("section local-excision", "applies_when"),
+        ("section everolimus", "heading"),
+        ("section interferon", "text"),
+        ("warning ssr-negative", "applies_when"),
+        ("warning local-excision-size", "applies_when"),
+    } <= set(problems)
+    assert any(where.startswith("exclusive") for where in wheres)
+    text = messages(document)
+    assert "sise_mm" in text
+    assert "rectal" in text
+    assert "local-exision" in text
+    assert "no-such-section" in text
+
+
+def test_keys_missing_or_not_of_the_format_are_each_named(version_1):
+    document = changed_document(
+        guideline_document(version_1),
+        sections={"everolimus": {"applies_when": None, "colour": "red"}},
+        warnings={"net-g3": {"message": None}},
+    )
+    del document["exclusive"]
+    document["extras"] = []
+
+    problems = refusal(document)
+
+    assert {
+        ("file", "exclusive"),
+        ("file", "extras"),
+        ("section everolimus", "applies_when"),
+        ("section everolimus", "colour"),
+        ("warning net-g3", "message"),
+    } <= set(problems)
+
+
+def test_a_slug_or_code_given_twice_is_refused(version_1):
+    document = guideline_document(version_1)
+    document["sections"].append(dict(document["sections"][-1]))
+    document["warnings"].append(dict(document["warnings"][0]))
+
+    problems = refusal(document)
+
+    assert ("section poorly-differentiated", "slug") in problems
+    assert ("warning grade-unknown", "code") in problems
+
+
+def test_wrong_json_types_are_refused_on_their_field(version_1):
+    document = changed_document(
+        guideline_document(version_1),
+        sections={
+            "everolimus": {"order": "14", "heading": ["Everolimus"], "reasons": ["a reason"]},
+            "interferon": {"applies_when": True},
+        },
+        warnings={"net-g3": {"detail": 3}},
+    )
+
+    problems = refusal(document)
+
+    assert {
+        ("section everolimus", "order"),
+        ("section everolimus", "heading"),
+        ("section everolimus", "reasons"),
+        ("section interferon", "applies_when"),
+        ("warning net-g3", "detail"),
+    } <= set(problems)
+
+
+def test_a_section_without_a_slug_is_named_by_its_place(version_1):
+    document = guideline_document(version_1)
+    document["sections"][2]["slug"] = ""
+    document["sections"][3] = "not an object"
+
+    problems = refusal(document)
+
+    assert ("sections[2]", "slug") in problems
+    assert ("sections[3]", "") in problems
+
+
+def test_a_file_for_another_guideline_is_refused(version_1):
+    document = guideline_document(version_1)
+    document["guideline"]["slug"] = "lung-net-management"
+    assert refusal(document)[0] == ("guideline", "slug")
+
+    document = guideline_document(version_1)
+    document["guideline"]["title"] = "Another title"
+    assert refusal(document) == [("guideline", "title")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"guideline": NaN}',
+        '{"version": {"label": "1"}, "version": {"label": "2"}}',
+        "[" * 5000 + "]" * 5000,
+        "[" * 30 + "]" * 30,
+    ],
+    ids=["not JSON", "not an object", "NaN", "a key twice", "deep", "deeper than the format"],
+)
+def test_what_is_not_a_guideline_document_is_refused_as_a_whole(version_1, text):
+    (problem,) = refusal(text)
+
+    assert problem[0] == "file"
+
+
+def test_bytes_that_are_not_utf8_are_refused(version_1):
+    with pytest.raises(FileRefused) as refused:
+        guideline_file.read("é".encode("latin-1"))
+
+    assert [problem.where for problem in refused.value.problems] == ["file"]
+
+
+# --- Importing: all or nothing ----------------------------------------------------------------
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        GuidelineVersion.objects.count(),
+        Section.objects.count(),
+        WarningText.objects.count(),
+        GuidelineVersion.history.count(),
+        Section.history.count(),
+        WarningText.history.count(),
+    )
+
+
+def test_a_refused_file_creates_nothing(version_1, editor):
+    document = changed_document(
+        guideline_document(version_1), sections={"local-excision": {"applies_when": TYPO_CONDITION}}
+    )
+    before = counts()
+
+    with pytest.raises(FileRefused):
+        guideline_file.import_draft(json.dumps(document), editor=editor)
+
+    assert counts() == before
+
+
+def test_a_file_is_not_imported_while_there_is_a_draft(draft, editor):
+    before = counts()
+
+    with pytest.raises(publishing.PublishingError, match="already a draft"):
+        guideline_file.import_draft(json.dumps(guideline_document()), editor=editor)
+
+    assert counts() == before
+
+
+def test_an_imported_draft_holds_the_file_with_who_and_why_in_its_history(version_1, editor):
+    document = changed_document(
+        guideline_document(version_1),
+        sections={"everolimus": {"applies_when": 'extent == "distant_metastases"'}},
+    )
+
+    draft = guideline_file.import_draft(json.dumps(document), editor=editor, reason="ENETS 2023")
+
+    assert draft.is_draft and draft.based_on == version_1
+    assert guideline_document(draft)["sections"] == document["sections"]
+    assert guideline_document(draft)["warnings"] == document["warnings"]
+    record = draft.sections.get(slug="everolimus").history.get()
+    assert (record.applies_when, record.history_user, record.history_change_reason) == (
+        'extent == "distant_metastases"',
+        editor,
+        "ENETS 2023",
+    )
+    (version_record,) = draft.history.all()
+    assert (version_record.history_user, version_record.grading) == (editor, version_1.grading)
