@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from guidance import guideline_file, publishing
+from guidance import engine, guideline_file, publishing
 from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
 from guidance.diff import compare_versions, word_diff
 from guidance.models import GuidelineVersion
@@ -133,7 +133,6 @@ def publish_draft(
         else:
             messages.success(request, f"Version {form.cleaned_data['label']} is published.")
             return redirect("admin:guidance_guidelineversion_change", pk)
-    gate = publishing.check_gate(draft)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -141,12 +140,21 @@ def publish_draft(
         "draft": draft,
         "form": form,
         "error": error,
-        "gate": gate,
-        "results": gate.results,
-        "failures": gate.failures,
         "missing": draft.missing_sections(),
-        "impact": publishing.impact(draft),
     }
+    # A draft whose logic does not compile (a section its rules name deleted with a bulk
+    # delete, say) cannot run: its problems are shown instead of the checks.
+    try:
+        gate = publishing.check_gate(draft)
+    except engine.LogicError as failure:
+        context["logic_problems"] = failure.problems
+    else:
+        context.update(
+            gate=gate,
+            results=gate.results,
+            failures=gate.failures,
+            impact=publishing.impact(draft),
+        )
     return TemplateResponse(request, "admin/guidance/publish.html", context)
 
 

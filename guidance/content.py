@@ -31,6 +31,7 @@ Drafts are never cached: ``load()`` reads any version's text afresh.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ from types import MappingProxyType
 
 from guidance import engine
 from guidance.models import GuidelineVersion, Section, WarningText, logic_document
+
+logger = logging.getLogger(__name__)
 
 # Which version is published, as _published_row() reads it: what the text in memory is
 # checked against.
@@ -174,7 +177,8 @@ def _published_row() -> PublishedRow | None:
 
 
 def published() -> GuidelineText | None:
-    """The published version's text, or None when no version is published.
+    """The published version's text, or None when no version is published (or when its
+    logic does not compile, which only a change made outside the app can cause).
 
     One query when the text in memory is current; four when a new version (or a renamed
     guideline) has to be loaded.
@@ -188,7 +192,14 @@ def published() -> GuidelineText | None:
         return cached[1]
     # The version read by id: if it has been retired meanwhile its text is still the same
     # (retired text is read-only too), and the next call sees the new id and loads again.
-    text = load(row[0])
+    try:
+        text = load(row[0])
+    except engine.LogicError as error:
+        # Only a change made to the database by hand gets here (the models store no logic
+        # that does not compile, and `manage.py check` reports it as guidance.E002): no
+        # advice rather than advice from broken logic, nor a server error.
+        logger.error("The published version's logic does not compile: %s", error)
+        return None
     _cached = (row, text)
     return text
 

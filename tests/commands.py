@@ -1,14 +1,18 @@
 """Running a management command as ``manage.py`` runs it: its exit status, its output and its
-error output, in the test's own process and database."""
+error output, in the test's own process and database.
+
+``manage.py`` turns a CommandError into its message on standard error and the error's exit
+status (1); this does the same through ``call_command``, which leaves the test database
+open (``manage.py`` itself closes every connection when the command ends).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import sys
 from dataclasses import dataclass
 
-from django.core.management import ManagementUtility
+from django.core.management import CommandError, call_command
 
 
 @dataclass
@@ -21,15 +25,13 @@ class Ran:
 def manage(*argv: str, stdin: str = "") -> Ran:
     """``manage.py *argv``, with ``stdin`` as its standard input."""
     out, err = io.StringIO(), io.StringIO()
-    stdin_stream = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
-    status = 0
     saved_stdin = sys.stdin
-    sys.stdin = stdin_stream
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            ManagementUtility(["manage.py", *argv]).execute()
-    except SystemExit as leaving:
-        status = leaving.code if isinstance(leaving.code, int) else 1
+        call_command(*argv, stdout=out, stderr=err)
+    except CommandError as error:
+        err.write(f"CommandError: {error}\n")
+        return Ran(error.returncode, out.getvalue(), err.getvalue())
     finally:
         sys.stdin = saved_stdin
-    return Ran(status, out.getvalue(), err.getvalue())
+    return Ran(0, out.getvalue(), err.getvalue())

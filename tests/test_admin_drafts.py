@@ -227,7 +227,7 @@ def test_the_publish_page_shows_reference_cases_section_check_impact_and_form(
     assert 'value="Publish this draft"' in html
 
 
-def test_the_publish_page_reports_a_failing_reference_case_and_missing_sections(erin_client, draft):
+def test_the_publish_page_reports_a_failing_reference_case(erin_client, draft):
     failing_reference_case()
     edit_section(erin_client, section(draft), NEW_EVEROLIMUS)
     Section.objects.filter(version=draft, slug="interferon").delete()  # behind the admin's back
@@ -242,8 +242,24 @@ def test_the_publish_page_reports_a_failing_reference_case_and_missing_sections(
     assert attribute(html, "data-reference").count("fail") == 3
     assert "section interferon is missing" in html
     assert "the quoted text no longer contains “small number of patients”" in html
+    assert 'data-check="sections-complete"' in html
+
+
+def test_the_publish_page_reports_missing_sections_and_logic_that_does_not_compile(
+    erin_client, draft
+):
+    # Named by an exclusion and by a warning's condition: the draft's logic cannot run.
+    Section.objects.filter(version=draft, slug="debulking-surgery").delete()
+
+    html = html_of(erin_client.get(publish_url(draft)))
+
     assert 'data-check="missing-sections"' in html
-    assert "The draft has no section for: interferon." in html
+    assert "The draft has no section for: debulking-surgery." in html
+    assert attribute(html, "data-logic-problem") == [
+        "warning resectability-unknown",
+        "exclusive[9]",
+    ]
+    assert 'data-check="reference-cases"' not in html
     assert re.search(
         r'<input type="submit" value="Publish this draft" class="default" disabled', html
     )

@@ -329,16 +329,21 @@ def test_build_flags_a_missing_section_first_and_words_a_missing_warning_text(ve
 
 
 def test_a_section_deleted_outside_the_app_takes_its_condition_with_it(version_1):
-    delete_outside_the_app(Section.objects.filter(version=version_1, slug="curative-excision"))
-    delete_outside_the_app(WarningText.objects.filter(version=version_1, code="regional-nodes"))
+    # Neither is named by another rule: the version without them still compiles.
+    delete_outside_the_app(Section.objects.filter(version=version_1, slug="everolimus"))
+    delete_outside_the_app(
+        WarningText.objects.filter(version=version_1, code="no-symptom-guidance")
+    )
     text = content.published()
 
-    regional = facts_of({**LOCALISED_COLON, "extent": "regional_nodes"})
-    shown = recommendation.build(facts=regional, text=text)
+    metastatic = facts_of({**LOCALISED_COLON, "extent": "distant_metastases"})
+    shown = recommendation.build(facts=metastatic, text=text)
 
-    assert [item["section"] for item in shown["recommendations"]] == ["lymph-node-dissection"]
-    assert "regional-nodes" not in [warning["code"] for warning in shown["warnings"]]
-    assert recommendation.MISSING_SECTION not in [w["code"] for w in shown["warnings"]]
+    slugs = [item["section"] for item in shown["recommendations"]]
+    codes = [warning["code"] for warning in shown["warnings"]]
+    assert "everolimus" not in slugs and "metastatic-incurable" in slugs
+    assert "no-symptom-guidance" not in codes
+    assert recommendation.MISSING_SECTION not in codes
 
 
 # --- The logic, compiled with the text ----------------------------------------------------------

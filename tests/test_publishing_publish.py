@@ -140,11 +140,20 @@ def test_publish_refuses_a_label_that_already_exists(draft, editor):
     assert statuses() == {"1": PUBLISHED, draft.label: DRAFT}
 
 
-def test_publish_refuses_a_draft_missing_a_section_the_engine_uses(draft, editor):
+def test_publish_refuses_a_draft_missing_a_section_its_exclusions_name(draft, editor):
     # The model refuses to delete an engine section; a queryset delete goes round it.
-    Section.objects.filter(version=draft, slug="everolimus").delete()
+    Section.objects.filter(version=draft, slug="lymph-node-dissection").delete()
 
-    with pytest.raises(PublishingError, match="no section for: everolimus"):
+    with pytest.raises(PublishingError, match="no section for: lymph-node-dissection"):
+        publish_it(draft, editor)
+    assert statuses() == {"1": PUBLISHED, draft.label: DRAFT}
+
+
+def test_publish_refuses_a_draft_whose_logic_does_not_compile(draft, editor):
+    # somatostatin-analogue is named by two warnings' conditions, not by an exclusion.
+    Section.objects.filter(version=draft, slug="somatostatin-analogue").delete()
+
+    with pytest.raises(PublishingError, match="logic does not compile: warning ssa-insulinoma"):
         publish_it(draft, editor)
     assert statuses() == {"1": PUBLISHED, draft.label: DRAFT}
 

@@ -162,16 +162,29 @@ def test_the_first_version_quotes_the_source_words(client):
     )
 
 
-def test_a_section_missing_from_the_published_version_is_flagged_first(client):
-    # A corrupted database (the app itself refuses to delete a section the engine uses).
+def test_a_section_lost_from_the_published_version_takes_its_condition_with_it(client):
+    # A corrupted database (the app itself refuses to delete a published section): the
+    # condition is on the section, so what is left never applies without its words.
+    delete_outside_the_app(Section.objects.filter(pk=published_section("everolimus").pk))
+
+    html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
+
+    assert "everolimus" not in attribute(html, "data-section")
+    assert "metastatic-incurable" in attribute(html, "data-section")
+    assert "section-missing" not in attribute(html, "data-warning")
+
+
+def test_published_logic_that_names_a_lost_section_gives_no_advice_and_no_server_error(client):
+    # lymph-node-dissection is named by the version's exclusions: without it the logic does
+    # not compile (manage.py check reports it), so nothing is advised from it.
     delete_outside_the_app(Section.objects.filter(pk=published_section("lymph-node-dissection").pk))
 
-    html = run_wizard(client, LOCALISED_COLON).content.decode()
+    response = run_wizard(client, LOCALISED_COLON)
 
-    assert attribute(html, "data-warning")[0] == "section-missing"
-    assert "Do not rely on this recommendation" in warning_on(html, "section-missing").text()
-    assert "(lymph-node-dissection)" in warning_on(html, "section-missing").text()
-    assert attribute(html, "data-section") == ["curative-excision"]
+    assert response.status_code == 503
+    assert "No guideline is published, so no recommendation can be made." in squashed(
+        response.content.decode()
+    )
 
 
 # --- The basis of each section ---------------------------------------------------------

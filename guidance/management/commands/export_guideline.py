@@ -12,6 +12,11 @@ class Command(BaseCommand):
         "document to standard output, in the format of docs/guideline-format.md."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # --version names the guideline version, as the documented interface says: it
+        # replaces the option every Django command has for Django's own version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--version", dest="label", help="The version's label, e.g. 1 or 2.1.")
 
