@@ -215,7 +215,7 @@ def _logic_rows(rows: list[dict[str, Any]], key: str, extra: str, empty: Any) ->
     # so that what names it is not reported as naming a section that does not exist.
     logic = []
     for row in rows:
-        if not isinstance(row.get(key), str):
+        if not isinstance(row.get(key), str) or not row[key]:
             continue
         condition = row.get("applies_when")
         value = row.get(extra)

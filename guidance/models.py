@@ -165,13 +165,7 @@ class GuidelineVersion(models.Model):
         super().clean_fields(exclude)
         if self.pk is None:
             return  # a new version's logic comes with its sections: checked on import
-        fields = {"grading": "grading", "category": "category_rules", "exclusive": "exclusive"}
-        raise_problems(
-            self.logic_problems(),
-            lambda problem: fields.get(problem.where.split("[")[0]),
-            self,
-            exclude,
-        )
+        raise_problems(self.logic_problems(), _version_field, self, exclude)
 
     @property
     def is_draft(self) -> bool:
@@ -258,6 +252,18 @@ def logic_document(*, grading, category, exclusive, sections, warnings) -> dict:
     }
 
 
+def _version_field(problem: engine.LogicProblem) -> str | None:
+    """The version's field a problem of its own logic is in (None: a section's or warning's)."""
+    for prefix, field in (
+        ("grading", "grading"),
+        ("category", "category_rules"),
+        ("exclusive", "exclusive"),
+    ):
+        if problem.where.startswith(prefix):
+            return field
+    return None
+
+
 def raise_problems(problems, field_of, instance: models.Model, exclude=None) -> None:
     """Raise one ValidationError with every problem, each on the field ``field_of`` names.
 
@@ -272,7 +278,7 @@ def raise_problems(problems, field_of, instance: models.Model, exclude=None) -> 
         if field not in fields:
             field = NON_FIELD_ERRORS
         message = problem.message
-        if field == NON_FIELD_ERRORS or problem.where.startswith(("category[", "exclusive[")):
+        if field == NON_FIELD_ERRORS or problem.where.startswith(("category", "exclusive")):
             where = f"{problem.where}, {problem.field}" if problem.field else problem.where
             message = f"{where}: {message}"
         errors.setdefault(field, []).append(message)

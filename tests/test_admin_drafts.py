@@ -257,7 +257,7 @@ def test_the_publish_page_reports_missing_sections_and_logic_that_does_not_compi
     assert "The draft has no section for: debulking-surgery." in html
     assert attribute(html, "data-logic-problem") == [
         "warning resectability-unknown",
-        "exclusive[9]",
+        "exclusive pair 10",
     ]
     assert 'data-check="reference-cases"' not in html
     assert re.search(

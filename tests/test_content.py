@@ -358,16 +358,19 @@ def test_the_logic_is_compiled_once_with_the_text_and_kept_beside_it(
         second = content.published()
 
     assert second.logic is first.logic
-    assert [rule.slug for rule in first.logic.sections] == list(first.sections)
-    everolimus = version_1.sections.get(slug="everolimus")
-    assert first.logic.sections[list(first.sections).index("everolimus")].applies_when == (
-        everolimus.applies_when
-    )
+    assert first.logic.slugs == tuple(first.sections)
+    conditions = dict(first.logic.section_conditions)
+    for section in version_1.sections.all():
+        assert conditions[section.slug].text == section.applies_when
+        assert dict(conditions[section.slug].words) == section.reasons
+    assert first.logic.codes == tuple(version_1.warnings.order_by("order").values_list(
+        "code", flat=True
+    ))
 
 
 def test_a_drafts_changed_condition_is_what_build_runs_for_the_draft(editor, version_1):
     draft = start_draft(editor=editor)
-    edit(draft.sections.get(slug="everolimus"), editor, applies_when="false")
+    edit(draft.sections.get(slug="everolimus"), editor, applies_when="false", reasons={})
     metastatic = facts_of({**LOCALISED_COLON, "extent": "distant_metastases"})
 
     def slugs(version):

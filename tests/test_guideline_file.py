@@ -309,7 +309,7 @@ def test_a_file_is_not_imported_while_there_is_a_draft(draft, editor):
 def test_an_imported_draft_holds_the_file_with_who_and_why_in_its_history(version_1, editor):
     document = changed_document(
         guideline_document(version_1),
-        sections={"everolimus": {"applies_when": 'extent == "distant_metastases"'}},
+        sections={"everolimus": {"applies_when": 'extent == "distant_metastases"', "reasons": {}}},
     )
 
     draft = guideline_file.import_draft(json.dumps(document), editor=editor, reason="ENETS 2023")

@@ -42,6 +42,9 @@ def test_the_landing_page_names_a_newly_published_version(client):
         label="2",
         status=GuidelineVersion.Status.PUBLISHED,
         citation="Source guideline, version 2",
+        # Logic that compiles (a version's text is only used with its logic), no sections.
+        grading=first.grading,
+        category_rules=first.category_rules,
     )
 
     html = squashed(client.get("/").content.decode())

@@ -60,8 +60,22 @@ def test_a_warnings_condition_problem_is_an_error_on_its_field(draft):
 
 def test_a_valid_condition_passes(draft):
     everolimus = draft.sections.get(slug="everolimus")
-    everolimus.applies_when = 'extent == "distant_metastases" and size_mm >= 10'
+    everolimus.applies_when = (
+        'extent == "distant_metastases" and category == "well_differentiated" and size_mm >= 10'
+    )
 
+    everolimus.full_clean()
+
+
+def test_words_for_a_part_the_condition_no_longer_has_are_an_error(draft):
+    # Everolimus's reasons leave out its category == "well_differentiated" part.
+    everolimus = draft.sections.get(slug="everolimus")
+    everolimus.applies_when = 'extent == "distant_metastases"'
+
+    errors = errors_of(everolimus)
+
+    assert any('category == "well_differentiated"' in m for m in errors["applies_when"])
+    everolimus.reasons = {}
     everolimus.full_clean()
 
 
@@ -155,7 +169,7 @@ def test_a_changed_condition_is_in_the_history_with_who_and_why(draft, editor):
     everolimus = draft.sections.get(slug="everolimus")
     condition = 'extent == "distant_metastases" and size_mm >= 10'
 
-    edit(everolimus, editor, "ENETS 2023", applies_when=condition)
+    edit(everolimus, editor, "ENETS 2023", applies_when=condition, reasons={})
 
     record = everolimus.history.latest("history_id")
     assert (record.applies_when, record.history_user, record.history_change_reason) == (
