@@ -25,6 +25,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from guidance import engine
+from guidance.engine.conditions import check_words
 from guidance.identifiers import validate_reference
 from guidance.markdown import render_markdown
 
@@ -336,6 +337,7 @@ class DraftText(models.Model):
 
     key_field = ""  # the name the engine knows the text by
     kind = ""  # "section" or "warning", as the engine's checks name them
+    logic_fields: tuple[str, ...] = ("applies_when",)  # what the engine reads of the row
 
     objects = DraftTextQuerySet.as_manager()
 
@@ -344,35 +346,41 @@ class DraftText(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         _refuse_unless_draft(self.version)
-        condition_changed = True
+        logic_changed = True
         if not self._state.adding:
-            old_version_id, old_key, old_condition = (
+            old_version_id, old_key, *old_logic = (
                 type(self)
                 .objects.filter(pk=self.pk)
-                .values_list("version_id", self.key_field, "applies_when")
+                .values_list("version_id", self.key_field, *self.logic_fields)
                 .get()
             )
             if old_version_id != self.version_id:
                 raise ReadOnlyContent("Guideline text cannot move to another version.")
             self.check_key_change(old_key)
-            condition_changed = old_condition != self.applies_when
-        if condition_changed:
-            self.refuse_invalid_condition()
+            logic_changed = old_logic != [getattr(self, name) for name in self.logic_fields]
+        if logic_changed:
+            self.refuse_invalid_logic()
         super().save(*args, **kwargs)
 
-    def refuse_invalid_condition(self) -> None:
-        """Refuse, whatever the path that saves it, a condition the engine cannot compile.
+    def refuse_invalid_logic(self) -> None:
+        """Refuse, whatever the path that saves it, a condition the engine cannot compile
+        (with the row's own words for it).
 
-        The condition alone, against the sections the version has (one query): whether it
-        fits the rest of the version (reasons, order, exclusions) is ``clean()``'s check,
-        and the import's, which checks a whole file before it stores any of it.
+        The row alone, against the sections the version has (one query): whether it fits
+        the rest of the version (exclusions, sections that name each other) is the check of
+        ``clean_fields()``, and of the import, which checks a whole file before it stores
+        any of it.
         """
         slugs = {*self.version.sections.values_list("slug", flat=True)}
         if isinstance(self, Section):
             slugs.add(self.slug)
+        errors = self.logic_errors(slugs)
+        if errors:
+            raise ValidationError(errors)
+
+    def logic_errors(self, slugs: set[str]) -> dict[str, list[str]]:
         messages = engine.check_condition(self.applies_when, sections=slugs, kind=self.kind)
-        if messages:
-            raise ValidationError({"applies_when": messages})
+        return {"applies_when": messages} if messages else {}
 
     def clean_fields(self, exclude=None) -> None:
         """The fields' own checks, then the version's logic with this row as it is now:
@@ -415,6 +423,7 @@ class DraftText(models.Model):
 class Section(DraftText):
     key_field = "slug"
     kind = "section"
+    logic_fields = ("applies_when", "reasons")
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="sections")
     slug = models.SlugField(max_length=100, help_text="Stable identifier the engine uses.")
@@ -445,6 +454,20 @@ class Section(DraftText):
     def __str__(self) -> str:
         return f"{self.slug}: {self.heading}"
 
+    def logic_errors(self, slugs: set[str]) -> dict[str, list[str]]:
+        words = self.reasons if self.reasons is not None else {}
+        if not isinstance(words, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in words.items()
+        ):
+            return {"reasons": ["Give the words as text for each part of the condition."]}
+        try:
+            engine.compile_condition(
+                self.applies_when, kind=self.kind, sections=slugs, words=words
+            )
+        except engine.ConditionError as error:
+            return {"applies_when": error.messages}
+        return {}
+
     def check_key_change(self, old_slug: str) -> None:
         if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
             raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
@@ -466,6 +489,7 @@ class Section(DraftText):
 class WarningText(DraftText):
     key_field = "code"
     kind = "warning"
+    logic_fields = ("applies_when", "detail")
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="warnings")
     code = models.SlugField(max_length=100)
@@ -493,6 +517,16 @@ class WarningText(DraftText):
 
     def __str__(self) -> str:
         return self.code
+
+    def logic_errors(self, slugs: set[str]) -> dict[str, list[str]]:
+        errors = super().logic_errors(slugs)
+        if self.detail is not None:
+            messages = check_words(self.detail) if isinstance(self.detail, str) else [
+                "Give the detail as text."
+            ]
+            if messages:
+                errors["detail"] = messages
+        return errors
 
     def check_key_change(self, old_code: str) -> None:
         if old_code in engine.WARNING_CODES and old_code != self.code:

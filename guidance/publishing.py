@@ -143,6 +143,8 @@ def discard_draft(draft: GuidelineVersion, *, editor, reason: str) -> GuidelineV
         draft.discarded_at = timezone.now()
         draft.discarded_by = editor
         draft.discard_reason = reason
+        draft._history_user = editor
+        draft._change_reason = f"Discarded: {reason}"[:100]
         draft.save()
     return draft
 
@@ -419,6 +421,8 @@ def publish(
         draft.reference_results = [asdict(result) for result in gate.results]
         draft.gate_changes = [asdict(change) for change in gate.changes]
         draft.accepted_failures_reason = reason if gate.needs_reason else ""
+        draft._history_user = editor  # the version's history: who published it, and as what
+        draft._change_reason = f"Published as version {label}"[:100]
         draft.save()
     return gate.results
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from guidance.models import GuidelineVersion, ReadOnlyContent, Section, WarningText
+from guidance.publishing import discard_draft, publish, start_draft
 from tests.drafts import edit
 from tests.factories import (
     OUTSIDE_CHOICES_CONDITION,
@@ -156,6 +157,27 @@ def test_saving_a_condition_that_does_not_compile_is_refused(draft, editor):
     assert everolimus.history.count() == 1  # the copy's only
 
 
+def test_saving_words_for_a_part_the_condition_does_not_have_is_refused(draft, editor):
+    everolimus = draft.sections.get(slug="everolimus")
+
+    with pytest.raises(ValidationError) as refused:
+        edit(everolimus, editor, reasons={"size_mm < 5": "small"})
+
+    assert list(refused.value.message_dict) == ["applies_when"]
+    assert Section.objects.get(pk=everolimus.pk).reasons == everolimus.history.get().reasons
+
+
+def test_saving_a_detail_naming_no_fact_is_refused(draft, editor):
+    warning = draft.warnings.get(code="local-excision-size")
+
+    with pytest.raises(ValidationError) as refused:
+        edit(warning, editor, detail="Size {sise_mm} mm.")
+
+    assert refused.value.message_dict == {
+        "detail": ["{sise_mm} is not a fact that can be named here"]
+    }
+
+
 def test_adding_a_warning_whose_condition_does_not_compile_is_refused(draft):
     with pytest.raises(ValidationError):
         WarningText.objects.create(
@@ -178,6 +200,25 @@ def test_a_changed_condition_is_in_the_history_with_who_and_why(draft, editor):
         "ENETS 2023",
     )
     assert record.prev_record.applies_when != condition
+
+
+def test_publishing_and_discarding_are_in_the_versions_history_with_who(draft, editor):
+    publish(draft, editor=editor, label="2", change_summary="Everolimus reworded.")
+
+    latest = draft.history.latest("history_id")
+    assert (latest.status, latest.history_user, latest.history_change_reason) == (
+        "published",
+        editor,
+        "Published as version 2",
+    )
+    second = start_draft(editor=editor)
+    discard_draft(second, editor=editor, reason="Started by mistake")
+    latest = second.history.latest("history_id")
+    assert (latest.status, latest.history_user, latest.history_change_reason) == (
+        "discarded",
+        editor,
+        "Discarded: Started by mistake",
+    )
 
 
 def test_a_draft_starts_its_own_history_with_who_started_it(draft, editor, version_1):
