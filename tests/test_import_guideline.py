@@ -102,6 +102,28 @@ def test_a_threshold_moved_in_the_file_moves_the_advice(version_1, editor, tmp_p
     assert advice(ki67_22, the_draft())["grade"] == "G2"
 
 
+def test_a_version_with_changed_logic_round_trips_too(version_1, editor, tmp_path):
+    # Version 2: G3 only above 25 % Ki-67, published through the commands.
+    document = guideline_document(version_1)
+    document["grading"]["ki67_percent"]["G3_above"] = "25"
+    path = write_guideline_file(tmp_path / "v2.json", document)
+    assert manage("import_guideline", path).status == 0
+    publish = ("publish_draft", "--summary", "G3 above 25 %.", "--editor", "erin")
+    assert manage(*publish, "--label", "2", "--accept-failures", "Trial thresholds").status == 0
+    version_2 = GuidelineVersion.objects.current()
+
+    again = write_guideline_file(tmp_path / "v2-again.json", manage("export_guideline").out)
+    assert manage("import_guideline", again).status == 0
+    assert manage(*publish, "--label", "3", "--accept-failures", "Trial thresholds").status == 0
+
+    version_3 = GuidelineVersion.objects.current()
+    cases = [facts_of(example["case"]) for example in EXAMPLES]
+    cases += [case_facts(ki67_percent=ki67, mitoses_per_10hpf=None) for ki67 in (20, 22, 25, 26)]
+    for facts in cases:
+        assert advice(facts, version_3) == advice(facts, version_2), facts
+    assert advice(cases[-2], version_3)["grade"] == "G2"
+
+
 def test_the_file_may_come_on_standard_input(version_1):
     ran = manage("import_guideline", "-", stdin=manage("export_guideline").out)
 
