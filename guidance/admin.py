@@ -280,10 +280,12 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(GuidelineVersion)
-class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
+class GuidelineVersionAdmin(CalendarDates, RecordOnlyHistoryAdmin):
     """Versions are records: a draft is published or discarded, never edited here or deleted.
 
-    Who may publish may also discard: both decide what happens to a draft's edits.
+    Who may publish may also discard: both decide what happens to a draft's edits. Its
+    history shows who started, published or discarded it, when and why, and each change
+    of its own logic (grading, category rules, exclusions).
     """
 
     list_display = ["label", "status", "guideline", "published_at", "published_by"]

@@ -20,6 +20,7 @@ from tests.admin_client import (
     start_draft_in_the_admin,
     warning_form,
 )
+from tests.admin_client import published as published_version
 from tests.drafts import DRAFT
 from tests.factories import (
     OUTSIDE_CHOICES_CONDITION,
@@ -244,3 +245,22 @@ def test_the_change_form_shows_the_condition_beside_the_text(erin_client, draft)
 
     (box,) = page.find_all("textarea", name="applies_when")
     assert box.text() == section(draft).applies_when
+
+
+# --- The version's own history ------------------------------------------------------------------
+
+
+def history_rows(response) -> list[list[str]]:
+    """The rows of an admin history page: object, date, comment, who, reason, changes."""
+    table = parse(html_of(response)).by_id("change-history")
+    return [[cell.text() for cell in row.find_all("td")] for row in table.find_all("tr")][1:]
+
+
+def test_a_versions_history_page_shows_who_made_it_and_why(erin_client, draft):
+    ((_, _, comment, who, reason, _),) = history_rows(
+        erin_client.get(f"{VERSIONS}{draft.pk}/history/")
+    )
+
+    assert (comment, who, reason) == ("Created", "erin", "Draft started from version 1")
+    rows = history_rows(erin_client.get(f"{VERSIONS}{published_version().pk}/history/"))
+    assert [row[4] for row in rows] == ["Logic moved from the engine's code into the guideline"]
