@@ -1,0 +1,468 @@
+"""The exhaustive check of a version's logic (guidance/engine/check.py).
+
+Version 1 passes; a gap, a broken exclusion and a condition that cannot be decided are each
+found, named, and shown with an example case in words. The classes are those of the whole
+valid input space, counted exactly; the collapse that keeps the check fast is compared with
+evaluating every class. No database: the logic is compiled from guideline documents.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from guidance import engine
+from guidance.engine import check
+
+VERSION_1_FILE = Path(__file__).parent.parent / "guidance/data/guideline-version-1-logic.json"
+
+
+def version_1_document() -> dict:
+    """Version 1's logic as a guideline document (its data file keys rules by slug)."""
+    data = json.loads(VERSION_1_FILE.read_text())
+    return {
+        "grading": data["grading"],
+        "category": data["category"],
+        "exclusive": data["exclusive"],
+        "sections": [
+            {"slug": slug, "order": order, **rule}
+            for order, (slug, rule) in enumerate(data["sections"].items(), 1)
+        ],
+        "warnings": [{"code": code, **rule} for code, rule in data["warnings"].items()],
+    }
+
+
+VERSION_1 = engine.compile_logic(version_1_document())
+
+
+def changed(change) -> engine.Logic:
+    """Version 1's logic with ``change`` made to a copy of its document."""
+    document = copy.deepcopy(version_1_document())
+    change(document)
+    return engine.compile_logic(document)
+
+
+def small(*sections: tuple[str, str], warnings=(), exclusive=()) -> engine.Logic:
+    """A logic of a few sections (and warnings) with version 1's grading and category."""
+    document = version_1_document()
+    return engine.compile_logic(
+        {
+            **document,
+            "sections": [
+                {"slug": slug, "order": order, "applies_when": when}
+                for order, (slug, when) in enumerate(sections, 1)
+            ],
+            "warnings": [{"code": code, "applies_when": when} for code, when in warnings],
+            "exclusive": [list(pair) for pair in exclusive],
+        }
+    )
+
+
+def applies(example: engine.CaseFacts, logic: engine.Logic) -> tuple[str, ...]:
+    return engine.recommend(example, logic).slugs
+
+
+# --- Version 1 ------------------------------------------------------------------------
+
+
+def test_version_1_passes_the_check():
+    result = check.check(VERSION_1)
+
+    assert result.passed
+    assert result.failures == ()
+
+
+def test_the_classes_of_version_1_are_counted_exactly():
+    result = check.check(VERSION_1)
+
+    # Every input at its classes (version 1 compares size with 20, Ki-67 with 3 and 20,
+    # the mitotic count with 2 and 20):
+    #   site and pancreas region: the pancreas in 4 regions, 6 other sites without one  10
+    #   tumour type 4, hormonal symptoms 2                                             × 8
+    #   size: below 20, 20, above 20                                                   × 3
+    #   differentiation                                                                × 3
+    #   Ki-67: below 3, 3, between, 20, above 20, not given                            × 6
+    #   mitoses: below 2, 2, between, 20, above 20, not given                          × 6
+    #   extent and resectability: localised, regional nodes (resectability "unknown"
+    #   only), distant metastases with yes, no or unknown                              × 5
+    #   SSR imaging                                                                    × 3
+    assert result.classes == 10 * 8 * 3 * 3 * 6 * 6 * 5 * 3 == 388_800
+    # The cases evaluated. The category rules and sections read every input but SSR
+    # imaging, and the indices only through the grade (not given, G1, G2, G3):
+    sections = 10 * 8 * 3 * 3 * 4 * 5
+    # Each warning over what it reads (category: differentiation 3 × grade 4 = 12):
+    warnings = {
+        "grade-unknown": 12,  # grade, category
+        "grade-discordant": 4 * 4,  # grade from Ki-67 × grade from mitoses
+        "net-g3": 12,
+        "differentiation-assumed": 12,
+        "poor-low-grade": 12,
+        "regional-nodes": 3,  # extent
+        "ssa-insulinoma": 3 * 12 * 2 * 4,  # extent, category, symptoms; tumour type
+        "ssr-negative": 3 * 12 * 2 * 3,  # the same section; SSR imaging
+        "symptoms-non-functional": 4 * 2,
+        "type-site-mismatch": 4 * 7,  # tumour type × site (the region is not read)
+        "local-excision-size": 7 * 3 * 4 * 12 * 3,  # site, extent, type, category; size
+        "no-symptom-guidance": 3 * 12 * 2,
+        "differentiation-unknown": 12,
+        "resectability-unknown": 5 * 12,  # extent and resectability, category
+        "functional-without-symptoms": 4 * 2,
+    }
+    assert tuple(warnings) == VERSION_1.codes
+    assert result.cases == sections + sum(warnings.values()) == 14_400 + 3_783
+
+
+def test_the_check_decides_each_case_as_the_interpreter_does():
+    """Every case the check evaluates for the sections gets, from recommend(), exactly the
+    category and sections the check found: the check runs the interpreter's rules."""
+    reads = check._reads(
+        VERSION_1,
+        [rule.condition for rule in (*VERSION_1.sections, *VERSION_1.category)],
+    )
+    for known, _ in check._cases(VERSION_1, reads):
+        decided = check._decide(VERSION_1, known, reads, VERSION_1.evaluation_order)
+        result = engine.recommend(check.facts_of(known), VERSION_1)
+        assert result.category.value == known["category"]
+        assert result.slugs == tuple(slug for slug in VERSION_1.slugs if decided[slug])
+
+
+# --- Failures -------------------------------------------------------------------------
+
+
+def test_a_gap_left_for_one_extent_fails_and_says_which_cases_get_no_section():
+    def no_regional_nodes(document):
+        # Every section but the poorly-differentiated one, which names no extent.
+        for section in document["sections"][:-1]:
+            section["applies_when"] = f'({section["applies_when"]}) and extent != "regional_nodes"'
+
+    result = check.check(changed(no_regional_nodes))
+
+    [gap] = result.failures
+    assert gap.kind == check.GAP
+    assert gap.rule == "sections"
+    # Regional nodes with a well-differentiated category: 10 sites and regions × 8
+    # types and symptoms × 3 sizes × 3 SSR imaging × (36 Ki-67 and mitoses classes when
+    # differentiation is well, 25 of them not G3 when it is not known).
+    assert gap.classes == 10 * 8 * 3 * 3 * (36 + 25) == 43_920
+    assert gap.message == (
+        "No section applies to 43,920 input classes: every one has differentiation not "
+        "known or well differentiated; extent regional lymph nodes involved; category well "
+        "differentiated."
+    )
+    assert gap.example.extent == "regional_nodes"
+    assert applies(gap.example, changed(no_regional_nodes)) == ()
+    assert gap.words == (
+        "pancreas (head), non-functional, hormonal symptoms, 19.9 mm, well differentiated, "
+        "Ki-67 2.9 %, mitotic count 1 per 10 HPF, regional lymph nodes involved, "
+        "SSR imaging positive"
+    )
+
+
+def test_a_category_no_rule_decides_leaves_its_cases_without_a_section():
+    def no_rule_for_unknown(document):
+        document["category"] = document["category"][:3]
+
+    [gap] = check.check(changed(no_rule_for_unknown)).failures
+
+    assert gap.kind == check.GAP
+    assert "category not determined" in gap.message
+    assert "differentiation not known" in gap.words
+
+
+def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
+    def exclude_curative_with_dissection(document):
+        document["exclusive"].append(["curative-excision", "lymph-node-dissection"])
+
+    logic = changed(exclude_curative_with_dissection)
+    result = check.check(logic)
+
+    [failure] = result.failures
+    assert failure.kind == check.EXCLUDED
+    assert failure.rule == "exclusive pair 11"
+    assert failure.message.startswith(
+        "curative-excision and lymph-node-dissection apply together, which the version "
+        "excludes, for "
+    )
+    assert {"curative-excision", "lymph-node-dissection"} <= set(applies(failure.example, logic))
+    # Both apply to every well-differentiated case with regional nodes that is not an
+    # insulinoma, and to the localised ones outside the rectum and appendix.
+    regional = 10 * 3 * 2 * 3 * 3 * 61  # sites, types but insulinoma, symptoms, sizes, SSR
+    localised = 8 * 3 * 2 * 3 * 3 * 61  # the 10 sites and regions without two
+    assert failure.classes == regional + localised
+
+
+def test_a_section_comparing_a_number_that_may_be_absent_fails_naming_it():
+    logic = small(
+        ("everyone", "true"),
+        ("high-ki67", "ki67_percent > 20"),
+    )
+
+    [failure] = check.check(logic).failures
+
+    assert failure.kind == check.RAISES
+    assert failure.rule == "section high-ki67"
+    assert failure.example.ki67_percent is None
+    assert "Ki-67 not given" in failure.words
+    assert failure.message.startswith("The section high-ki67 cannot be decided for ")
+    # Every class with Ki-67 not given: one of its 6 classes (3 and 20, both sides, not
+    # given; version 1's grading) of all 388,800 with size split nowhere: 129,600.
+    assert failure.classes == 129_600 // 6
+
+
+def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
+    logic = small(
+        ("everyone", "true"),
+        warnings=[("many-mitoses", "mitoses_per_10hpf >= 10")],
+    )
+    document = version_1_document()
+    document["category"].insert(
+        0,
+        {
+            "category": "poorly_differentiated",
+            "applies_when": "size_mm > 250 and ki67_percent > 50",
+            "basis": "",
+        },
+    )
+    document["sections"] = [{"slug": "everyone", "applies_when": "true"}]
+    document["warnings"] = []
+    document["exclusive"] = []
+
+    [warning] = check.check(logic).failures
+    [category] = check.check(engine.compile_logic(document)).failures
+
+    assert (warning.kind, warning.rule) == (check.RAISES, "warning many-mitoses")
+    assert warning.example.mitoses_per_10hpf is None
+    assert (category.kind, category.rule) == (check.RAISES, "category rule 1")
+    assert category.example.size_mm > 250
+    assert category.example.ki67_percent is None
+
+
+def test_a_condition_guarded_against_the_absent_number_passes():
+    logic = small(("everyone", "true"), ("high-ki67", "ki67_percent != null and ki67_percent > 20"))
+
+    assert check.check(logic).passed
+
+
+def test_the_failures_of_the_collapsed_check_are_those_of_every_class():
+    """The collapse is exact: on logics that fail in each way, reading the indices
+    directly and through the grade, it finds the same failures with the same counts and
+    first examples as evaluating one case per class of the whole space."""
+    logic = small(
+        ("metastatic", 'extent == "distant_metastases"'),
+        ("high-ki67", 'ki67_percent > 10 and extent == "localised"'),
+        ("g3", 'grade == "G3" and not applies["metastatic"] and site != "rectum"'),
+        ("also-g3", 'grade_from_mitoses == "G3"'),
+        warnings=[
+            (
+                "mitoses",
+                'applies["g3"] and category == "well_differentiated" and mitoses_per_10hpf < 20',
+            ),
+        ],
+        exclusive=[("g3", "also-g3")],
+    )
+
+    collapsed = check.check(logic)
+    every = check.check(logic, collapse=False)
+
+    assert {failure.kind for failure in collapsed.failures} == {
+        check.GAP,
+        check.EXCLUDED,
+        check.RAISES,
+    }
+    assert collapsed.failures == every.failures
+    assert collapsed.classes == every.classes == every.cases // 2
+    assert collapsed.cases < every.cases // 50
+
+
+# --- Classes of numbers ---------------------------------------------------------------
+
+
+def representatives(name: str, thresholds) -> list:
+    return [each.representative for each in check.number_classes(name, thresholds)]
+
+
+def test_each_threshold_gives_the_class_below_it_itself_and_the_class_above_it():
+    assert representatives("size_mm", {Decimal(20)}) == [
+        Decimal("19.9"),
+        Decimal(20),
+        Decimal("20.1"),
+    ]
+    assert representatives("ki67_percent", {Decimal(3), Decimal(20)}) == [
+        Decimal("2.9"),
+        Decimal(3),
+        Decimal("3.1"),
+        Decimal(20),
+        Decimal("20.1"),
+    ]
+    assert representatives("mitoses_per_10hpf", {Decimal(2), Decimal(20)}) == [1, 2, 3, 20, 21]
+    assert all(
+        isinstance(value, int) for value in representatives("mitoses_per_10hpf", {Decimal(2)})
+    )
+
+
+def test_the_classes_of_a_number_run_from_its_minimum_to_its_maximum():
+    classes = check.number_classes("ki67_percent", {Decimal(3), Decimal(20)})
+
+    assert [(each.low, each.high) for each in classes] == [
+        (Decimal(0), Decimal("2.9")),
+        (Decimal(3), Decimal(3)),
+        (Decimal("3.1"), Decimal("19.9")),
+        (Decimal(20), Decimal(20)),
+        (Decimal("20.1"), Decimal(100)),
+    ]
+
+
+def test_thresholds_at_the_ends_of_the_range_or_beyond_it_split_only_what_there_is():
+    assert representatives("size_mm", set()) == [Decimal("0.1")]
+    assert representatives("size_mm", {Decimal(300)}) == [Decimal("299.9"), Decimal(300)]
+    assert representatives("size_mm", {Decimal("0.1")}) == [Decimal("0.1"), Decimal("0.2")]
+    assert representatives("ki67_percent", {Decimal(0)}) == [Decimal(0), Decimal("0.1")]
+    assert representatives("size_mm", {Decimal(500), Decimal(0)}) == [Decimal("0.1")]
+    assert representatives("mitoses_per_10hpf", {Decimal(0), Decimal(1)}) == [0, 1, 2]
+
+
+def test_an_optional_number_is_also_not_given():
+    thresholds = VERSION_1.thresholds()
+
+    assert check._values("ki67_percent", thresholds)[-1] is None
+    assert check._values("mitoses_per_10hpf", thresholds)[-1] is None
+    assert None not in check._values("size_mm", thresholds)
+
+
+def test_a_number_a_condition_names_is_split_at_its_thresholds_and_otherwise_by_grade():
+    by_grade = check._group(
+        VERSION_1,
+        ("ki67_percent", "mitoses_per_10hpf"),
+        frozenset({"grade_from_ki67"}),
+        VERSION_1.thresholds(),
+    )
+    direct = small(("everyone", "true"), ("ki67", "ki67_percent != null and ki67_percent >= 10"))
+    by_value = check._group(
+        direct,
+        ("ki67_percent", "mitoses_per_10hpf"),
+        frozenset({"ki67_percent"}),
+        direct.thresholds(),
+    )
+
+    # Read through the grade: not given, G1, G2, G3, whatever the 6 classes of each index.
+    assert sorted(str(values["grade_from_ki67"]) for values, _ in by_grade.cases) == [
+        "G1",
+        "G2",
+        "G3",
+        "None",
+    ]
+    assert sum(count for _, count in by_grade.cases) == by_grade.classes == 36
+    # Read directly: split at 10 as well as at the grading's 3 and 20.
+    assert [values["ki67_percent"] for values, _ in by_value.cases] == [
+        Decimal("2.9"),
+        Decimal(3),
+        Decimal("3.1"),
+        Decimal(10),
+        Decimal("10.1"),
+        Decimal(20),
+        Decimal("20.1"),
+        None,
+    ]
+    assert by_value.classes == 8 * 6
+
+
+# --- Valid cases only -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "group", [("site", "pancreas_region"), ("extent", "metastases_resectable")]
+)
+def test_the_cases_enumerated_are_exactly_those_the_case_form_accepts(group):
+    from guidance.forms import CaseForm, form_data
+
+    base = {
+        "site": "stomach",
+        "tumour_type": "non_functional",
+        "hormonal_symptoms": False,
+        "size_mm": "10",
+        "differentiation": "well",
+        "extent": "localised",
+    }
+    offered = [[value for value, _ in engine.FIELDS[name].choices] + [None] for name in group]
+    enumerated = {
+        tuple(values[name] for name in group)
+        for values, _ in check._group(VERSION_1, group, None, VERSION_1.thresholds()).cases
+    }
+    for values in itertools.product(*offered):
+        form = CaseForm(data=form_data({**base, **dict(zip(group, values, strict=True))}))
+        accepted = form.is_valid() and tuple(form.facts().__dict__[n] for n in group) == values
+        assert accepted == (values in enumerated), values
+
+
+# --- For the admin --------------------------------------------------------------------
+
+
+def test_the_classes_a_section_applies_to_are_counted_exactly():
+    # A well-differentiated category: differentiation well (36 classes of the indices),
+    # or not known and not G3 (25 of them): 61.
+    # Distant metastases: 10 sites and regions × 8 × 3 sizes × 3 resectability × 3 SSR.
+    assert check.classes_where(VERSION_1, "metastatic-incurable") == 10 * 8 * 3 * 3 * 3 * 61
+    # Poorly differentiated: poor (36), or not known and G3 (11): 47, for all 3,600 others.
+    assert check.classes_where(VERSION_1, "poorly-differentiated") == 3_600 * 47
+    # A localised insulinoma below 20 mm: any site, symptoms 2, SSR 3, well: 61.
+    assert check.classes_where(VERSION_1, "insulinoma-local-excision") == 10 * 2 * 3 * 61
+
+
+def test_the_classes_a_section_applies_to_agree_with_every_class():
+    logic = small(
+        ("metastatic", 'extent == "distant_metastases" and grade != "G1"'),
+        ("others", 'not applies["metastatic"] and hormonal_symptoms'),
+    )
+    reads = check._reads(logic, [rule.condition for rule in logic.sections])
+    counts = dict.fromkeys(logic.slugs, 0)
+    for known, count in check._cases(logic, None):
+        decided = check._decide(logic, known, reads, logic.evaluation_order)
+        for slug in logic.slugs:
+            counts[slug] += count * decided[slug]
+
+    assert {slug: check.classes_where(logic, slug) for slug in logic.slugs} == counts
+
+
+def test_three_different_examples_of_a_case_a_section_applies_to():
+    found = check.examples(VERSION_1, "local-excision")
+
+    assert len(found) == len(set(found)) == 3
+    assert all("local-excision" in applies(example, VERSION_1) for example in found)
+    assert check.describe(found[0]) == (
+        "appendix, non-functional, hormonal symptoms, 19.9 mm, well differentiated, "
+        "Ki-67 2.9 %, mitotic count 1 per 10 HPF, localised, SSR imaging positive"
+    )
+
+
+def test_a_section_that_applies_to_no_case_has_no_classes_and_no_examples():
+    logic = small(("everyone", "true"), ("never", "size_mm > 20 and size_mm < 20"))
+
+    assert check.classes_where(logic, "never") == 0
+    assert check.examples(logic, "never") == []
+
+
+def test_a_case_in_words_reads_as_the_case_form_asks_for_it():
+    facts = engine.CaseFacts(
+        site="pancreas",
+        pancreas_region="head",
+        tumour_type="insulinoma",
+        hormonal_symptoms=True,
+        size_mm=Decimal("19.9"),
+        differentiation="unknown",
+        ki67_percent=None,
+        mitoses_per_10hpf=2,
+        extent="distant_metastases",
+        metastases_resectable="unknown",
+        ssr_imaging="not_done",
+    )
+
+    assert check.describe(facts) == (
+        "pancreas (head), insulinoma, hormonal symptoms, 19.9 mm, differentiation not known, "
+        "Ki-67 not given, mitotic count 2 per 10 HPF, distant metastases, resectability of "
+        "the metastases not yet assessed, SSR imaging not done"
+    )
