@@ -517,36 +517,54 @@ def check(logic: Logic, *, collapse: bool = True) -> CheckResult:
         (f"exclusive pair {index}", first, second, f"{first} and {second}")
         for index, (first, second) in enumerate(logic.exclusive, 1)
     ]
+    tests = [(section.slug, section.condition.holds) for section in logic.evaluation_order]
+    # The category rules read only these facts: the category of each of their combinations
+    # is decided once.
+    deciding = sorted(_reads(logic, [rule.condition for rule in logic.category]))
+    categories: dict[tuple[Any, ...], str] = {}
     for known, count in _cases(logic, reads if collapse else None):
         evaluated += 1
         # The interpreter decides the category for every case, read or not.
-        try:
-            known["category"] = _category(logic, known)
-        except _Undecided as undecided:
-            failures.add(RAISES, undecided.rule, undecided.why, known, count)
-            continue
-        # Each section on its own, so that every one that raises is named.
-        applies: dict[str, bool] = {}
-        known[APPLIES] = applies
-        decided = True
-        for section in logic.evaluation_order:
+        key = tuple(known[name] for name in deciding)
+        category = categories.get(key)
+        if category is None:
             try:
-                applies[section.slug] = _holds(f"section {section.slug}", section.condition, known)
+                category = categories[key] = _category(logic, known)
             except _Undecided as undecided:
                 failures.add(RAISES, undecided.rule, undecided.why, known, count)
-                applies[section.slug] = False
-                decided = False
-        if not decided:
+                continue
+        known["category"] = category
+        applies: dict[str, bool] = {}
+        known[APPLIES] = applies
+        try:
+            for slug, holds in tests:
+                applies[slug] = holds(known)
+        # One raised: each section on its own, so that every one that raises is named.
+        except Exception:  # noqa: BLE001
+            _each_section(logic, known, count, failures)
             continue
         if not any(applies.values()):
             failures.add(GAP, "sections", "", known, count)
         for rule, first, second, words in pairs:
-            if applies.get(first) and applies.get(second):
+            if applies[first] and applies[second]:
                 failures.add(EXCLUDED, rule, words, known, count)
 
     for warning in logic.warnings:
         evaluated += _check_warning(logic, warning, failures, collapse=collapse)
     return CheckResult(classes=classes(logic), cases=evaluated, failures=failures.result(reads))
+
+
+def _each_section(logic: Logic, known: dict[str, Any], count: int, failures: _Failures) -> None:
+    """Every section for a case one of them raised for, each failure recorded; one that
+    raised counts as not applying for those that name it."""
+    applies: dict[str, bool] = {}
+    known[APPLIES] = applies
+    for section in logic.evaluation_order:
+        try:
+            applies[section.slug] = _holds(f"section {section.slug}", section.condition, known)
+        except _Undecided as undecided:
+            failures.add(RAISES, undecided.rule, undecided.why, known, count)
+            applies[section.slug] = False
 
 
 def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse: bool) -> int:
