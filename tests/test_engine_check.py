@@ -446,6 +446,11 @@ def test_a_section_that_applies_to_no_case_has_no_classes_and_no_examples():
     assert check.examples(logic, "never") == []
 
 
+def test_a_section_the_version_does_not_have_is_refused_by_name():
+    with pytest.raises(ValueError, match='no section "curative"'):
+        check.classes_where(VERSION_1, "curative")
+
+
 def test_a_case_in_words_reads_as_the_case_form_asks_for_it():
     facts = engine.CaseFacts(
         site="pancreas",

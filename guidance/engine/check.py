@@ -594,7 +594,9 @@ def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse:
 def _where(logic: Logic, slug: str) -> Iterator[tuple[dict[str, Any], int]]:
     """The cases (with their class counts) the section ``slug`` applies to; a case a rule
     cannot be decided for is a failure of the check, not a place the section applies."""
-    target = next(rule for rule in logic.sections if rule.slug == slug)
+    target = {rule.slug: rule for rule in logic.sections}.get(slug)
+    if target is None:
+        raise ValueError(f'the version has no section "{slug}"')
     reads = _reads(logic, [target.condition])
     needed = _sections_read(logic, [target.condition]) | {slug}
     order = [section for section in logic.evaluation_order if section.slug in needed]
