@@ -47,12 +47,22 @@ def changed(change) -> engine.Logic:
     return engine.compile_logic(document)
 
 
-def small(*sections: tuple[str, str], warnings=(), exclusive=()) -> engine.Logic:
-    """A logic of a few sections (and warnings) with version 1's grading and category."""
+# Grading with one threshold per index: G1 below it, G3 above it, G2 at it. Fewer classes,
+# so that a test can afford to evaluate every one.
+ONE_THRESHOLD = {
+    "ki67_percent": {"G1_below": "3", "G3_above": "3"},
+    "mitoses_per_10hpf": {"G1_below": 2, "G3_above": 2},
+}
+
+
+def small(*sections: tuple[str, str], warnings=(), exclusive=(), grading=None) -> engine.Logic:
+    """A logic of a few sections (and warnings) with version 1's grading (or ``grading``)
+    and category rules."""
     document = version_1_document()
     return engine.compile_logic(
         {
             **document,
+            "grading": grading or document["grading"],
             "sections": [
                 {"slug": slug, "order": order, "applies_when": when}
                 for order, (slug, when) in enumerate(sections, 1)
@@ -416,7 +426,8 @@ def test_the_classes_a_section_applies_to_are_counted_exactly():
 def test_the_classes_a_section_applies_to_agree_with_every_class():
     logic = small(
         ("metastatic", 'extent == "distant_metastases" and grade != "G1"'),
-        ("others", 'not applies["metastatic"] and hormonal_symptoms'),
+        ("others", 'not applies["metastatic"] and hormonal_symptoms and size_mm < 20'),
+        grading=ONE_THRESHOLD,
     )
     reads = check._reads(logic, [rule.condition for rule in logic.sections])
     counts = dict.fromkeys(logic.slugs, 0)
