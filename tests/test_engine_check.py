@@ -184,6 +184,20 @@ def test_a_category_no_rule_decides_leaves_its_cases_without_a_section():
     assert "differentiation not known" in gap.words
 
 
+def test_a_gap_is_described_by_what_its_cases_share_absent_values_and_yes_or_no_too():
+    logic = small(("symptoms", "hormonal_symptoms"), ("graded", "grade != null"))
+
+    [gap] = check.check(logic).failures
+
+    assert gap.message == (
+        "No section applies to 1,800 input classes: every one has no hormonal symptoms; "
+        "grade not given; category poorly differentiated or well differentiated."
+    )
+    # 10 sites and regions × 4 types × 3 differentiations × 5 extents × 3 SSR imaging;
+    # neither index given; size split nowhere.
+    assert gap.classes == 10 * 4 * 3 * 5 * 3
+
+
 def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
     def exclude_curative_with_dissection(document):
         document["exclusive"].append(["curative-excision", "lymph-node-dissection"])
@@ -208,8 +222,9 @@ def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
 
 def test_a_section_comparing_a_number_that_may_be_absent_fails_naming_it():
     logic = small(
-        ("everyone", "true"),
+        ("everyone", "size_mm > 0.1 or size_mm <= 0.1"),
         ("high-ki67", "ki67_percent > 20"),
+        ("after", 'not applies["everyone"] or hormonal_symptoms or true'),
     )
 
     [failure] = check.check(logic).failures
@@ -218,10 +233,13 @@ def test_a_section_comparing_a_number_that_may_be_absent_fails_naming_it():
     assert failure.rule == "section high-ki67"
     assert failure.example.ki67_percent is None
     assert "Ki-67 not given" in failure.words
-    assert failure.message.startswith("The section high-ki67 cannot be decided for ")
-    # Every class with Ki-67 not given: one of its 6 classes (3 and 20, both sides, not
-    # given; version 1's grading) of all 388,800 with size split nowhere: 129,600.
-    assert failure.classes == 129_600 // 6
+    assert failure.message == (
+        "The section high-ki67 cannot be decided for 43,200 input classes: "
+        "ki67_percent > 20: Ki-67 not given."
+    )
+    # Every class with Ki-67 not given: 10 sites and regions × 8 types and symptoms × 2
+    # sizes (0.1, above) × 3 differentiations × 6 mitotic counts × 5 extents × 3 SSR.
+    assert failure.classes == 10 * 8 * 2 * 3 * 6 * 5 * 3 == 43_200
 
 
 def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
@@ -439,15 +457,38 @@ def test_the_classes_a_section_applies_to_agree_with_every_class():
     assert {slug: check.classes_where(logic, slug) for slug in logic.slugs} == counts
 
 
-def test_three_different_examples_of_a_case_a_section_applies_to():
+def test_three_examples_of_a_section_differ_in_as_many_facts_as_they_can():
     found = check.examples(VERSION_1, "local-excision")
 
-    assert len(found) == len(set(found)) == 3
     assert all("local-excision" in applies(example, VERSION_1) for example in found)
-    assert check.describe(found[0]) == (
+    # The first case; the one differing most from it (site, type, differentiation, both
+    # indices); then the one differing most from the nearer of the two.
+    assert [check.describe(example) for example in found] == [
         "appendix, non-functional, hormonal symptoms, 19.9 mm, well differentiated, "
-        "Ki-67 2.9 %, mitotic count 1 per 10 HPF, localised, SSR imaging positive"
-    )
+        "Ki-67 2.9 %, mitotic count 1 per 10 HPF, localised, SSR imaging positive",
+        "rectum, gastrinoma, hormonal symptoms, 19.9 mm, differentiation not known, "
+        "Ki-67 not given, mitotic count not given, localised, SSR imaging positive",
+        "appendix, gastrinoma, hormonal symptoms, 19.9 mm, differentiation not known, "
+        "Ki-67 2.9 %, mitotic count 2 per 10 HPF, localised, SSR imaging positive",
+    ]
+
+
+def test_as_many_examples_as_asked_for_while_there_are_different_cases():
+    logic = small(("everyone", "true"), ("rectal", 'site == "rectum" and not hormonal_symptoms'))
+
+    assert len(check.examples(VERSION_1, "everolimus", n=1)) == 1
+    assert len(check.examples(VERSION_1, "everolimus", n=5)) == 5
+    # The section reads two facts it fixes: one case stands for every class it applies to.
+    assert [example.site for example in check.examples(logic, "rectal", n=3)] == ["rectum"]
+
+
+def test_the_classes_of_a_section_leave_out_the_cases_it_cannot_be_decided_for():
+    logic = small(("everyone", "true"), ("high-ki67", "ki67_percent > 10"))
+
+    # Ki-67 above 10: between 10 and 20, 20, above 20 (3 of its 8 classes: 3, 10 and 20,
+    # each on both sides and at it, and not given), for 10 × 8 × 3 × 6 × 5 × 3 classes of
+    # everything else (size is split nowhere); not given cannot be decided, so is not one.
+    assert check.classes_where(logic, "high-ki67") == 3 * 10 * 8 * 3 * 6 * 5 * 3
 
 
 def test_a_section_that_applies_to_no_case_has_no_classes_and_no_examples():

@@ -321,17 +321,21 @@ def describe(facts: CaseFacts) -> str:
     return ", ".join(words)
 
 
-def _value_words(name: str, value: Any) -> str:
+def _shared(name: str, values: set[Any]) -> str:
+    """What the cases of a gap share of one fact: "extent localised", "no hormonal
+    symptoms", "grade G1 or not given"."""
     fact = FIELDS[name]
-    if value is None:
-        return "not given"
-    if fact.kind == "boolean":
-        return "yes" if value else "no"
-    if name == "category":
-        return Category(value).label.lower()
-    if name in GRADE_FACTS:
-        return str(value)
-    return label(fact.choices, value).lower()
+    if fact.kind == "boolean":  # one value: with both, it would not be named
+        return fact.words if True in values else f"no {fact.words}"
+    words = sorted(
+        "not given"
+        if value is None
+        else str(value)
+        if name in GRADE_FACTS
+        else label(fact.choices, value).lower()
+        for value in values
+    )
+    return f"{fact.words} {' or '.join(words)}"
 
 
 # --- Failures -----------------------------------------------------------------------
@@ -427,8 +431,6 @@ _TIED = {"pancreas_region": "site", "metastases_resectable": "extent"}
 def _possible(name: str, seen: Mapping[str, set[Any]]) -> set[Any]:
     """The values ``name`` can take, given the values seen of the fact its validity is
     tied to."""
-    if name == "category":
-        return {category.value for category in Category}
     fact = FIELDS[name]
     values: set[Any] = {True, False} if fact.kind == "boolean" else set(fact.values)
     if fact.optional:
@@ -447,8 +449,7 @@ def _message(entry: _Found, reads: frozenset[str]) -> str:
     classes = f"{entry.classes:,} input class" + ("" if entry.classes == 1 else "es")
     if entry.kind == GAP:
         shared = [
-            f"{FIELDS[name].words} "
-            + " or ".join(sorted(_value_words(name, value) for value in entry.seen[name]))
+            _shared(name, entry.seen[name])
             for name in _PATTERN
             if (name in reads or name == "category")
             and entry.seen[name] < _possible(name, entry.seen)
@@ -467,7 +468,7 @@ class _Undecided(Exception):
     """A rule raised for a case: which rule, and why."""
 
     def __init__(self, rule: str, error: Exception) -> None:
-        super().__init__(rule, str(error))
+        super().__init__(rule, error)  # pragma: no mutate - for its repr only
         self.rule, self.why = rule, str(error)
 
 
@@ -564,7 +565,7 @@ def _each_section(logic: Logic, known: dict[str, Any], count: int, failures: _Fa
             applies[section.slug] = _holds(f"section {section.slug}", section.condition, known)
         except _Undecided as undecided:
             failures.add(RAISES, undecided.rule, undecided.why, known, count)
-            applies[section.slug] = False
+            applies[section.slug] = False  # pragma: no mutate - None reads as False too
 
 
 def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse: bool) -> int:
@@ -615,11 +616,19 @@ def classes_where(logic: Logic, slug: str) -> int:
 
 
 def examples(logic: Logic, slug: str, n: int = 3) -> list[CaseFacts]:
-    """``n`` cases the section ``slug`` applies to, spread over the cases it applies to."""
-    found = [known for known, _ in _where(logic, slug)]
-    if len(found) <= n:
-        return [facts_of(known) for known in found]
-    if n == 1:
-        return [facts_of(found[0])]
-    picks = sorted({index * (len(found) - 1) // (n - 1) for index in range(n)})
-    return [facts_of(found[index]) for index in picks]
+    """``n`` cases the section ``slug`` applies to, as different from each other as they
+    can be: the first, then each time the case that differs most from those picked (in the
+    fewest facts from the nearest of them; the first such case on a tie)."""
+    found = [facts_of(known) for known, _ in _where(logic, slug)]
+    picked = found[:1]
+    while found and len(picked) < n:
+        distance = [min(_differences(case, other) for other in picked) for case in found]
+        farthest = max(distance)
+        if farthest == 0:
+            break
+        picked.append(found[distance.index(farthest)])
+    return picked
+
+
+def _differences(case: CaseFacts, other: CaseFacts) -> int:
+    return sum(getattr(case, name) != getattr(other, name) for name in INPUTS)
