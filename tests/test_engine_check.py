@@ -73,6 +73,22 @@ def small(*sections: tuple[str, str], warnings=(), exclusive=(), grading=None) -
     )
 
 
+# A case as the words of the brief read it.
+ONE_CASE = {
+    "site": "pancreas",
+    "pancreas_region": "head",
+    "tumour_type": "insulinoma",
+    "hormonal_symptoms": True,
+    "size_mm": Decimal("19.9"),
+    "differentiation": "unknown",
+    "ki67_percent": None,
+    "mitoses_per_10hpf": 2,
+    "extent": "distant_metastases",
+    "metastases_resectable": "unknown",
+    "ssr_imaging": "not_done",
+}
+
+
 def applies(example: engine.CaseFacts, logic: engine.Logic) -> tuple[str, ...]:
     return engine.recommend(example, logic).slugs
 
@@ -191,11 +207,42 @@ def test_a_gap_is_described_by_what_its_cases_share_absent_values_and_yes_or_no_
 
     assert gap.message == (
         "No section applies to 1,800 input classes: every one has no hormonal symptoms; "
-        "grade not given; category poorly differentiated or well differentiated."
+        "grade not given."
     )
     # 10 sites and regions × 4 types × 3 differentiations × 5 extents × 3 SSR imaging;
     # neither index given; size split nowhere.
     assert gap.classes == 10 * 4 * 3 * 5 * 3
+
+
+def test_a_gap_its_cases_share_nothing_of_is_counted_without_a_description():
+    logic = small(
+        ("rectal", 'hormonal_symptoms and site == "rectum"'),
+        ("elsewhere", 'not hormonal_symptoms and site != "rectum"'),
+    )
+
+    [gap] = check.check(logic).failures
+
+    # With symptoms outside the rectum (9 sites and regions), without them in it (1).
+    assert gap.message == "No section applies to 64,800 input classes."
+    assert gap.classes == (9 + 1) * 4 * 3 * 36 * 5 * 3
+
+
+def test_a_gap_of_one_class_is_one_class_and_its_grades_are_named():
+    everything_but_one = (
+        'site == "stomach" and tumour_type == "insulinoma" and hormonal_symptoms and '
+        'differentiation == "poor" and grade_from_ki67 == null and grade_from_mitoses == '
+        'null and extent == "localised" and ssr_imaging == "negative"'
+    )
+    one = small(("all-but-one", f"not ({everything_but_one})"))
+    graded = small(("ungraded", "grade == null"), ("g3", 'grade == "G3"'))
+
+    [gap] = check.check(one).failures
+    [low] = check.check(graded).failures
+
+    assert gap.classes == 1
+    assert gap.message.startswith("No section applies to 1 input class: every one has site ")
+    assert "grade G1 or G2" in low.message
+    assert "hormonal symptoms" not in low.message
 
 
 def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
@@ -483,12 +530,13 @@ def test_as_many_examples_as_asked_for_while_there_are_different_cases():
 
 
 def test_the_classes_of_a_section_leave_out_the_cases_it_cannot_be_decided_for():
-    logic = small(("everyone", "true"), ("high-ki67", "ki67_percent > 10"))
+    logic = small(("everyone", "true"), ("high-ki67", 'site != "pancreas" and ki67_percent > 10'))
 
     # Ki-67 above 10: between 10 and 20, 20, above 20 (3 of its 8 classes: 3, 10 and 20,
-    # each on both sides and at it, and not given), for 10 × 8 × 3 × 6 × 5 × 3 classes of
-    # everything else (size is split nowhere); not given cannot be decided, so is not one.
-    assert check.classes_where(logic, "high-ki67") == 3 * 10 * 8 * 3 * 6 * 5 * 3
+    # each on both sides and at it, and not given), at the 6 sites but the pancreas, for
+    # 8 × 3 × 6 × 5 × 3 classes of everything else (size is split nowhere). Not given
+    # cannot be decided, so is none of them, at every site after the first.
+    assert check.classes_where(logic, "high-ki67") == 3 * 6 * 8 * 3 * 6 * 5 * 3
 
 
 def test_a_section_that_applies_to_no_case_has_no_classes_and_no_examples():
@@ -503,20 +551,25 @@ def test_a_section_the_version_does_not_have_is_refused_by_name():
         check.classes_where(VERSION_1, "curative")
 
 
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"hormonal_symptoms": False}, "no hormonal symptoms"),
+        ({"metastases_resectable": "yes"}, "distant metastases, metastases resectable,"),
+        ({"metastases_resectable": "no"}, "distant metastases, metastases not resectable,"),
+        ({"differentiation": "poor"}, "19.9 mm, poorly differentiated, Ki-67"),
+        ({"ki67_percent": Decimal("20.1")}, "Ki-67 20.1 %, mitotic count 2"),
+        ({"mitoses_per_10hpf": None}, "mitotic count not given"),
+    ],
+)
+def test_each_fact_of_a_case_in_words(changes, words):
+    facts = engine.CaseFacts(**{**ONE_CASE, **changes})
+
+    assert words in check.describe(facts)
+
+
 def test_a_case_in_words_reads_as_the_case_form_asks_for_it():
-    facts = engine.CaseFacts(
-        site="pancreas",
-        pancreas_region="head",
-        tumour_type="insulinoma",
-        hormonal_symptoms=True,
-        size_mm=Decimal("19.9"),
-        differentiation="unknown",
-        ki67_percent=None,
-        mitoses_per_10hpf=2,
-        extent="distant_metastases",
-        metastases_resectable="unknown",
-        ssr_imaging="not_done",
-    )
+    facts = engine.CaseFacts(**ONE_CASE)
 
     assert check.describe(facts) == (
         "pancreas (head), insulinoma, hormonal symptoms, 19.9 mm, differentiation not known, "

@@ -293,9 +293,11 @@ def describe(facts: CaseFacts) -> str:
     site = label(INPUTS["site"].choices, facts.site).lower()
     if facts.pancreas_region:
         site += f" ({label(INPUTS['pancreas_region'].choices, facts.pancreas_region).lower()})"
-    differentiation = {"unknown": "differentiation not known"}.get(facts.differentiation) or label(
-        INPUTS["differentiation"].choices, facts.differentiation
-    ).lower()
+    differentiation = (
+        "differentiation not known"  # the form's "Not known" on its own would not say what
+        if facts.differentiation == "unknown"
+        else label(INPUTS["differentiation"].choices, facts.differentiation).lower()
+    )
     words = [
         site,
         label(INPUTS["tumour_type"].choices, facts.tumour_type).lower(),
@@ -389,7 +391,9 @@ class _Failures:
             for name in _PATTERN:
                 entry.seen.setdefault(name, set()).add(known.get(name))
 
-    def result(self, reads: frozenset[str]) -> tuple[Failure, ...]:
+    def result(self, reads: frozenset[str], categories: set[str]) -> tuple[Failure, ...]:
+        """The failures found; ``reads``: what the sections and category rules read,
+        ``categories``: the categories the version gives."""
         order = {RAISES: 0, GAP: 1, EXCLUDED: 2}
         failures = []
         for entry in sorted(self.found.values(), key=lambda entry: order[entry.kind]):
@@ -398,7 +402,7 @@ class _Failures:
                 Failure(
                     kind=entry.kind,
                     rule=entry.rule,
-                    message=_message(entry, reads),
+                    message=_message(entry, reads, categories),
                     example=facts,
                     words=describe(facts),
                     classes=entry.classes,
@@ -428,9 +432,11 @@ _PATTERN = (
 _TIED = {"pancreas_region": "site", "metastases_resectable": "extent"}
 
 
-def _possible(name: str, seen: Mapping[str, set[Any]]) -> set[Any]:
+def _possible(name: str, seen: Mapping[str, set[Any]], categories: set[str]) -> set[Any]:
     """The values ``name`` can take, given the values seen of the fact its validity is
-    tied to."""
+    tied to; for the category, those the version gives."""
+    if name == "category":
+        return categories
     fact = FIELDS[name]
     values: set[Any] = {True, False} if fact.kind == "boolean" else set(fact.values)
     if fact.optional:
@@ -445,14 +451,14 @@ def _possible(name: str, seen: Mapping[str, set[Any]]) -> set[Any]:
     }
 
 
-def _message(entry: _Found, reads: frozenset[str]) -> str:
+def _message(entry: _Found, reads: frozenset[str], categories: set[str]) -> str:
     classes = f"{entry.classes:,} input class" + ("" if entry.classes == 1 else "es")
     if entry.kind == GAP:
         shared = [
             _shared(name, entry.seen[name])
             for name in _PATTERN
             if (name in reads or name == "category")
-            and entry.seen[name] < _possible(name, entry.seen)
+            and entry.seen[name] < _possible(name, entry.seen, categories)
         ]
         where = f": every one has {'; '.join(shared)}" if shared else ""
         return f"No section applies to {classes}{where}."
@@ -552,7 +558,11 @@ def check(logic: Logic, *, collapse: bool = True) -> CheckResult:
 
     for warning in logic.warnings:
         evaluated += _check_warning(logic, warning, failures, collapse=collapse)
-    return CheckResult(classes=classes(logic), cases=evaluated, failures=failures.result(reads))
+    return CheckResult(
+        classes=classes(logic),
+        cases=evaluated,
+        failures=failures.result(reads, set(categories.values())),
+    )
 
 
 def _each_section(logic: Logic, known: dict[str, Any], count: int, failures: _Failures) -> None:
