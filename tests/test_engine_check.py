@@ -317,6 +317,45 @@ def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
     assert category.example.ki67_percent is None
 
 
+def test_a_warning_is_checked_on_every_case_its_sections_can_be_decided_for():
+    logic = small(
+        ("all", "true"),
+        ("stomach", 'site == "stomach" and ki67_percent > 5'),
+        warnings=[("counted", 'applies["stomach"] or mitoses_per_10hpf > 3')],
+    )
+
+    failures = {failure.rule: failure for failure in check.check(logic).failures}
+
+    assert set(failures) == {"section stomach", "warning counted"}
+    warning = failures["warning counted"]
+    assert warning.message == (
+        "The warning counted cannot be decided for 27,360 input classes: "
+        "mitoses_per_10hpf > 3: mitotic count not given."
+    )
+    # The mitotic count not given, where the stomach section does not apply and can be
+    # decided: 9 other sites and regions at any of Ki-67's 8 classes (3, 5 and 20 on both
+    # sides and at them, and not given), the stomach at Ki-67 5 or less (4 classes); for
+    # 8 types and symptoms × 3 differentiations × 5 extents × 3 SSR imaging.
+    assert warning.classes == (9 * 8 + 4) * 8 * 3 * 5 * 3 == 27_360
+
+
+def test_failures_are_listed_those_that_raise_first_then_gaps_then_exclusions():
+    logic = small(
+        ("a", 'site == "pancreas"'),
+        ("b", 'site == "pancreas"'),
+        ("c", 'site != "pancreas" and site != "stomach"'),
+        ("d", 'site == "rectum" and ki67_percent > 5'),
+        exclusive=[("a", "b")],
+    )
+
+    failures = check.check(logic).failures
+
+    # Found in the order of the sites: the exclusion at the pancreas, the gap at the
+    # stomach, the condition that cannot be decided at the rectum.
+    assert [failure.kind for failure in failures] == [check.RAISES, check.GAP, check.EXCLUDED]
+    assert [failure.rule for failure in failures] == ["section d", "sections", "exclusive pair 1"]
+
+
 def test_a_condition_guarded_against_the_absent_number_passes():
     logic = small(("everyone", "true"), ("high-ki67", "ki67_percent != null and ki67_percent > 20"))
 

@@ -276,7 +276,8 @@ def classes(logic: Logic) -> int:
     thresholds = logic.thresholds()
     total = 1
     for names in GROUPS:
-        total *= _group(logic, names, frozenset(), thresholds).classes
+        # Not mutated: what a part reads changes how its classes are grouped, not their number.
+        total *= _group(logic, names, frozenset(), thresholds).classes  # pragma: no mutate
     return total
 
 
@@ -595,7 +596,7 @@ def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse:
         try:
             _holds(rule, warning.condition, known)
         except _Undecided as undecided:
-            failures.add(RAISES, rule, undecided.why, known, count)
+            failures.add(RAISES, undecided.rule, undecided.why, known, count)
     return evaluated
 
 
