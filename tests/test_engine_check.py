@@ -315,6 +315,14 @@ def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
     assert (category.kind, category.rule) == (check.RAISES, "category rule 1")
     assert category.example.size_mm > 250
     assert category.example.ki67_percent is None
+    assert category.message == (
+        "The category rule 1 cannot be decided for 21,600 input classes: "
+        "ki67_percent > 50: Ki-67 not given."
+    )
+    # Size above 250 (1 of its 3 classes) with Ki-67 not given, at any of the other
+    # inputs' classes: 10 sites and regions × 8 × 3 differentiations × 6 mitotic counts ×
+    # 5 extents × 3 SSR imaging.
+    assert category.classes == 10 * 8 * 3 * 6 * 5 * 3
 
 
 def test_a_warning_is_checked_on_every_case_its_sections_can_be_decided_for():
