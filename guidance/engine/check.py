@@ -175,7 +175,8 @@ def _values(name: str, thresholds: Mapping[str, frozenset[Decimal]]) -> tuple[An
 
 def _reads(logic: Logic, conditions: Iterable[Condition]) -> frozenset[str]:
     """The facts ``conditions`` read: directly, through the category (every category rule,
-    since the first that holds decides) and through the sections they name, transitively."""
+    since the first that holds decides) and through the sections they name, transitively
+    (a compiled logic names only its own sections, and none in a circle)."""
     by_slug = {rule.slug: rule.condition for rule in logic.sections}
     names: set[str] = set()
     seen: set[str] = set()
@@ -184,7 +185,7 @@ def _reads(logic: Logic, conditions: Iterable[Condition]) -> frozenset[str]:
         condition = pending.pop()
         names |= condition.names
         for slug in condition.sections:
-            if slug not in seen and slug in by_slug:
+            if slug not in seen:
                 seen.add(slug)
                 pending.append(by_slug[slug])
         if "category" in condition.names and "category" not in seen:
@@ -201,10 +202,9 @@ def _sections_read(logic: Logic, conditions: Iterable[Condition]) -> frozenset[s
     pending = [slug for condition in conditions for slug in condition.sections]
     while pending:
         slug = pending.pop()
-        if slug in found or slug not in by_slug:
-            continue
-        found.add(slug)
-        pending.extend(by_slug[slug].sections)
+        if slug not in found:
+            found.add(slug)
+            pending.extend(by_slug[slug].sections)
     return frozenset(found)
 
 
