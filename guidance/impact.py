@@ -146,14 +146,17 @@ def impact(draft) -> Impact:
     }
     groups = list(
         Case.objects.order_by()
+        .annotate(**classes)
+        # Grouped in the index's order, the fingerprint first: SQLite then reads that index
+        # alone (led by another column, it reads the rows through another index).
         .values(
-            "guideline_version_id",
             "fingerprint",
+            *classes,
+            "guideline_version_id",
             "grade",
             "category",
             "section_slugs",
             "warning_codes",
-            **classes,
         )
         # COUNT(*), not of a column: the index holds every column the query reads.
         .annotate(count=Count("*"), **{f"some_{name}": Min(name) for name in NUMBER_FACTS})
