@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench load clean
+.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-impact load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ serve: migrate
 # Benchmarks and load tests are too noisy for CI: run them by hand.
 bench: install
 	$(BIN)/python bench/bench.py
+
+# The impact report over 10,000 / 100,000 / 1,000,000 synthetic cases, SQLite then PostgreSQL
+# (PG_URL: a database on the server to connect to; a database bench_impact is made there).
+bench-impact: install
+	$(BIN)/python bench/impact.py
 
 load: install-load
 	$(BIN)/python bench/load.py
