@@ -11,6 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from guidance.identifiers import validate_reference
+from guidance.management.commands.create_synthetic_cases import reference
 from guidance.models import Case
 from guidance.publishing import impact, start_draft
 from tests.history_page import get, references, rows
@@ -125,6 +127,16 @@ def test_the_synthetic_cases_command_leaves_fresh_planner_statistics(alice):
         else:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
             assert cursor.fetchone()[0] == 30
+
+
+def test_synthetic_references_never_look_like_a_patients_number():
+    for i in (0, 99_999, 100_000, 123_456, 999_999, 9_999_999):
+        validate_reference(reference(i))
+    assert [reference(i) for i in (7, 100_007, 1_234_567)] == [
+        "SYN-00007",
+        "SYN-1-00007",
+        "SYN-12-34567",
+    ]
 
 
 @pytest.mark.parametrize(

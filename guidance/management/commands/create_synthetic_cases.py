@@ -38,6 +38,12 @@ def synthetic_facts(rng: random.Random) -> engine.CaseFacts:
     )
 
 
+def reference(i: int) -> str:
+    """SYN-00000 to SYN-99999, then SYN-1-00000 on: six digits in a row would look like a
+    patient's number, which a case's reference refuses."""
+    return f"SYN-{i:05d}" if i < 100_000 else f"SYN-{i // 100_000}-{i % 100_000:05d}"
+
+
 class Command(BaseCommand):
     help = "Create N synthetic saved cases for a clinician (for measurements, never real data)."
 
@@ -80,7 +86,7 @@ class Command(BaseCommand):
                     guideline_version_id=text.version_id,
                     shown=shown[i % len(shown)],
                     run_token=uuid.uuid4(),
-                    reference=f"SYN-{i:05d}",
+                    reference=reference(i),
                     created_at=now - timedelta(minutes=37 * i),
                 )
                 case.validate_columns()
