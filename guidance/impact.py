@@ -27,6 +27,7 @@ short indexed string instead of eight columns) and than one fingerprint of all t
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -173,13 +174,14 @@ def impact(draft) -> Impact:
 
 
 def _count_advice(report: Impact, groups: list[dict[str, Any]], logic, classes: list[str]) -> None:
+    runner = _Runner(logic)
     outcomes: dict[tuple, Outcome | None] = {}
     sections = {change.key: change for change in report.sections}
     warnings: dict[str, AdviceChange] = {}
     for group in groups:
         key = (group["fingerprint"], *(group[name] for name in classes))
         if key not in outcomes:
-            outcomes[key] = _outcome(group, logic)
+            outcomes[key] = runner.outcome(group, classes)
         outcome, count = outcomes[key], group["count"]
         if outcome is None:
             report.not_rerun += count
@@ -208,20 +210,60 @@ def _count_advice(report: Impact, groups: list[dict[str, Any]], logic, classes: 
     ]
 
 
-def _outcome(group: Mapping[str, Any], logic) -> Outcome | None:
-    """The draft's advice for one of the group's cases (any gives the same), or None when
-    today's forms no longer accept its facts."""
-    numbers = {name: _exact(name, group[f"some_{name}"]) for name in NUMBER_FACTS}
-    form = CaseForm(data=form_data(facts_of(group["fingerprint"], numbers)))
-    if not form.is_valid():
-        return None
-    result = run(form.facts(), logic)
-    return Outcome(
-        sections=frozenset(result.slugs),
-        warnings=frozenset(result.warning_codes),
-        grade=result.grade.value if result.grade else "",
-        category=result.category.value,
-    )
+# Numbers any case form accepts, standing in while the other facts are checked.
+PLACEHOLDERS = {"size_mm": Decimal(1), "ki67_percent": None, "mitoses_per_10hpf": None}
+
+
+class _Runner:
+    """The draft's advice for one class of facts, the facts checked by today's case form.
+
+    The form's rules on a number concern that number alone, and its rules across fields
+    concern only the choices (a pancreatic region for the pancreas, resectability for
+    distant metastases). So a case's facts are accepted exactly when its choices are (with
+    numbers that are always accepted standing in) and each of its numbers is (beside
+    choices that are), and each of those is checked once: once a fingerprint and once a
+    class of each number, not once a class of facts. Every number of a class is accepted
+    alike, since the limits are class boundaries.
+    """
+
+    def __init__(self, logic) -> None:
+        self.logic = logic
+        self.choices: dict[str, engine.CaseFacts | None] = {}
+        self.numbers: dict[tuple[str, int], bool] = {}
+
+    def outcome(self, group: Mapping[str, Any], classes: list[str]) -> Outcome | None:
+        base = self._choices(group["fingerprint"])
+        if base is None:
+            return None
+        numbers = {name: _exact(name, group[f"some_{name}"]) for name in NUMBER_FACTS}
+        for name, class_name in zip(NUMBER_FACTS, classes, strict=True):
+            key = (name, group[class_name])
+            if key not in self.numbers:
+                self.numbers[key] = self._accepted(base, name, numbers[name])
+            if not self.numbers[key]:
+                return None
+        result = run(dataclasses.replace(base, **numbers), self.logic)
+        return Outcome(
+            sections=frozenset(result.slugs),
+            warnings=frozenset(result.warning_codes),
+            grade=result.grade.value if result.grade else "",
+            category=result.category.value,
+        )
+
+    def _choices(self, fingerprint: str) -> engine.CaseFacts | None:
+        if fingerprint not in self.choices:
+            form = CaseForm(data=form_data(facts_of(fingerprint, PLACEHOLDERS)))
+            self.choices[fingerprint] = form.facts() if form.is_valid() else None
+        return self.choices[fingerprint]
+
+    @staticmethod
+    def _accepted(base: engine.CaseFacts, name: str, value: Decimal | int | None) -> bool:
+        facts = {**facts_as_json_values(base), name: value}
+        return CaseForm(data=form_data(facts)).is_valid()
+
+
+def facts_as_json_values(facts: engine.CaseFacts) -> dict[str, Any]:
+    return {field.name: getattr(facts, field.name) for field in dataclasses.fields(facts)}
 
 
 def _exact(name: str, value: Decimal | int | None) -> Decimal | int | None:

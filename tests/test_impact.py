@@ -244,6 +244,23 @@ def test_a_case_whose_saved_inputs_are_no_longer_accepted_is_counted_apart(draft
     assert (report.cases, report.not_rerun, report.advised) == (2, 1, 0)
 
 
+def test_a_case_whose_saved_choices_are_no_longer_accepted_is_counted_apart(draft, alice):
+    unknown_type = today()
+    unknown_type["facts"]["tumour_type"] = "carcinoid"  # not a type today's forms offer
+    no_region = today(site="pancreas", pancreas_region="head")
+    no_region["facts"]["pancreas_region"] = None  # a pancreatic tumour needs its region
+    for shown in (unknown_type, no_region):
+        shown["facts"]["size_mm"] = 8
+    record(alice, unknown_type)
+    record(alice, no_region)
+    make_case(alice, size_mm=8)
+    make_case(alice, size_mm=8, site="pancreas", pancreas_region="tail")
+
+    report = impact(draft)
+
+    assert (report.cases, report.not_rerun, report.advised) == (4, 2, 0)
+
+
 def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(draft, alice):
     # Cases of many kinds, some as if saved under other logic, against a plain loop.
     rng = random.Random(11)  # noqa: S311 - test data
@@ -255,6 +272,8 @@ def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(draf
             shown["warnings"].pop()
         if rng.random() < 0.2:
             shown["grade"] = rng.choice(["G1", "G2", "G3", None])
+        if rng.random() < 0.1:
+            shown["facts"]["size_mm"] = 301  # no longer accepted
         for _ in range(rng.randint(1, 3)):
             record(alice, shown)
 
