@@ -44,9 +44,7 @@ from guidance.recommendation import MISSING_SECTION
 
 # Where each number's values stop being accepted: class boundaries as much as thresholds.
 LIMITS: dict[str, tuple[Decimal, ...]] = {
-    "size_mm": (Decimal(0), engine.SIZE_MAX_MM),
-    "ki67_percent": (Decimal(0), engine.KI67_MAX),
-    "mitoses_per_10hpf": (Decimal(0), Decimal(engine.MITOSES_MAX)),
+    name: (engine.INPUTS[name].minimum, engine.INPUTS[name].maximum) for name in NUMBER_FACTS
 }
 
 
@@ -84,6 +82,9 @@ class Impact:
     category_changed: int = 0
     # Cases the draft cannot run: their saved inputs are no longer accepted by the forms.
     not_rerun: int = 0
+    # Cases for which a condition of the draft cannot be decided (a number it compares is
+    # not given): the exhaustive check refuses such a draft.
+    undecided: int = 0
 
     def by_kind(self) -> dict[str, list[SectionChange]]:
         grouped: dict[str, list[SectionChange]] = {}
@@ -100,24 +101,6 @@ class Outcome:
     warnings: frozenset[str]
     grade: str  # "" when unknown, as a case saves it
     category: str
-
-
-def draft_logic(text: content.GuidelineText):
-    """The logic the draft's advice comes from."""
-    return None  # today's engine: the logic is still code
-
-
-def thresholds(logic) -> dict[str, Iterable[Decimal]]:
-    """Per number, every constant the logic compares it with."""
-    return {
-        "size_mm": (engine.SMALL_TUMOUR_MM,),
-        "ki67_percent": (engine.KI67_G2_FROM, engine.KI67_G2_TO),
-        "mitoses_per_10hpf": (engine.MITOSES_G2_FROM, engine.MITOSES_G2_TO),
-    }
-
-
-def run(facts: engine.CaseFacts, logic) -> engine.Result:
-    return engine.recommend(facts)
 
 
 def number_class(name: str, points: Iterable[Decimal]) -> Choose:
@@ -139,8 +122,8 @@ def impact(draft) -> Impact:
     sections and warning texts of every version the cases were saved under.
     """
     text = content.load(draft)
-    logic = draft_logic(text)
-    points = thresholds(logic)
+    logic = text.logic
+    points = logic.thresholds()
     classes = {
         f"{name}_class": number_class(name, [*points.get(name, ()), *LIMITS[name]])
         for name in NUMBER_FACTS
@@ -186,6 +169,9 @@ def _count_advice(report: Impact, groups: list[dict[str, Any]], logic, classes: 
         if outcome is None:
             report.not_rerun += count
             continue
+        if outcome is UNDECIDED:
+            report.undecided += count
+            continue
         shown_sections = set(group["section_slugs"].split())
         shown_warnings = set(group["warning_codes"].split()) - {MISSING_SECTION}
         for slug in outcome.sections - shown_sections:
@@ -209,6 +195,9 @@ def _count_advice(report: Impact, groups: list[dict[str, Any]], logic, classes: 
         change for _, change in sorted(warnings.items()) if change.added or change.removed
     ]
 
+
+# What the runner gives when a condition of the draft cannot be decided for the facts.
+UNDECIDED = Outcome(frozenset(), frozenset(), "", "")
 
 # Numbers any case form accepts, standing in while the other facts are checked.
 PLACEHOLDERS = {"size_mm": Decimal(1), "ki67_percent": None, "mitoses_per_10hpf": None}
@@ -242,7 +231,10 @@ class _Runner:
                 self.numbers[key] = self._accepted(base, name, numbers[name])
             if not self.numbers[key]:
                 return None
-        result = run(dataclasses.replace(base, **numbers), self.logic)
+        try:
+            result = engine.recommend(dataclasses.replace(base, **numbers), self.logic)
+        except engine.EvaluationFailure:
+            return UNDECIDED
         return Outcome(
             sections=frozenset(result.slugs),
             warnings=frozenset(result.warning_codes),

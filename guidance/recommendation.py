@@ -246,8 +246,10 @@ def compare(
     is the logic's doing (or the current guideline has no text for a section that applies);
     a changed one is reworded, or its reasons changed.
     """
-    section_conditions = {rule.slug: rule.applies_when for rule in logic.sections} if logic else {}
-    warning_conditions = {rule.code: rule.applies_when for rule in logic.warnings} if logic else {}
+    section_conditions, warning_conditions = {}, {}
+    if logic is not None:
+        section_conditions = {rule.slug: rule.condition.text for rule in logic.sections}
+        warning_conditions = {rule.code: rule.condition.text for rule in logic.warnings}
     saved_sections = {item["section"]: item for item in saved["recommendations"]}
     current_sections = {item["section"]: item for item in current["recommendations"]}
     saved_warnings = {_warning_key(item): item for item in saved["warnings"]}
