@@ -16,13 +16,22 @@ import uuid
 
 import pytest
 
-from guidance import content, recommendation
+from guidance import content, engine, recommendation
 from guidance.forms import CaseForm, form_data
 from guidance.impact import AdviceChange, Impact
 from guidance.models import Case, GuidelineVersion
 from guidance.publishing import SectionChange, impact, start_draft
 from tests import advice as advice_engine
-from tests.drafts import METASTATIC, NEW_EVEROLIMUS, REGIONAL, edit, publish_it
+from tests.drafts import (
+    METASTATIC,
+    NEW_EVEROLIMUS,
+    REGIONAL,
+    SMALL_INSULINOMA_BELOW_15,
+    edit,
+    give_logic,
+    publish_it,
+    revised_logic,
+)
 from tests.factories import case_facts, make_case, record, today
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
@@ -261,7 +270,93 @@ def test_a_case_whose_saved_choices_are_no_longer_accepted_is_counted_apart(draf
     assert (report.cases, report.not_rerun, report.advised) == (4, 2, 0)
 
 
-def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(draft, alice):
+# --- A draft whose logic changed ------------------------------------------------------
+
+
+def test_moving_a_threshold_counts_the_cases_on_each_side_that_it_moves(
+    draft, alice, monkeypatch
+):
+    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    for size in (8, 14.9, 15, 17, 19.9, 20, 35):
+        make_case(alice, **{**SMALL_INSULINOMA, "size_mm": size})
+
+    report = impact(draft)
+
+    # 15, 17 and 19.9 mm were below 20 mm, and are not below 15 mm.
+    assert advice(report) == {
+        **NO_CHANGE,
+        "advised": 3,
+        "sections": {
+            "insulinoma-local-excision": (0, 3),
+            "insulinoma-partial-pancreatectomy": (3, 0),
+        },
+        "not rerun": 0,
+    }
+    assert [change.name for change in report.sections] == [
+        "Insulinoma under 2 cm: local excision",  # the draft's headings, in its order
+        "Larger insulinoma: partial pancreatectomy",
+    ]
+
+
+def test_moving_a_grading_threshold_counts_grades_categories_sections_and_warnings(
+    draft, alice, monkeypatch
+):
+    give_logic(monkeypatch, draft, revised_logic(grading={"ki67_percent": {"G3_above": "15"}}))
+    make_case(alice, **{**METASTATIC_SMALL_BOWEL, "ki67_percent": 16})  # G2 -> G3 (NET G3)
+    unknown = {**METASTATIC_SMALL_BOWEL, "differentiation": "unknown", "ki67_percent": 18}
+    make_case(alice, **unknown)  # G2 -> G3, so now poorly differentiated
+    make_case(alice, **{**METASTATIC_SMALL_BOWEL, "ki67_percent": 14})  # G2 either way
+
+    report = advice(impact(draft))
+
+    assert (report["advised"], report["grade"], report["category"]) == (2, 2, 1)
+    # The well-differentiated metastatic sections leave the unknown one for the pathway
+    # of poorly differentiated tumours.
+    assert report["sections"]["poorly-differentiated"] == (1, 0)
+    assert report["sections"]["everolimus"] == (0, 1)
+    assert report["warnings"]["net-g3"] == (1, 0)
+    assert report["warnings"]["differentiation-unknown"] == (0, 1)
+
+
+def test_a_warning_whose_condition_changed_is_counted_where_it_now_fires_or_not(
+    draft, alice, monkeypatch
+):
+    give_logic(
+        monkeypatch, draft, revised_logic(warnings={"regional-nodes": 'extent == "localised"'})
+    )
+    make_case(alice, **REGIONAL)
+    make_case(alice, **REGIONAL)
+    make_case(alice)  # localised
+
+    assert advice(impact(draft))["warnings"] == {"regional-nodes": (1, 2)}
+
+
+def test_a_condition_the_draft_cannot_decide_is_counted_apart(draft, alice, monkeypatch):
+    # Ki-67 compared where it may be absent: the exhaustive check refuses such a draft.
+    regional = {"regional-nodes": 'extent == "regional_nodes" and ki67_percent > 10'}
+    give_logic(monkeypatch, draft, revised_logic(warnings=regional))
+    make_case(alice, **{**REGIONAL, "ki67_percent": None})
+    make_case(alice, **{**REGIONAL, "ki67_percent": 12})
+
+    report = impact(draft)
+
+    assert (report.undecided, report.advised) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "logic",
+    [
+        None,
+        revised_logic(sections=SMALL_INSULINOMA_BELOW_15),
+        revised_logic(grading={"ki67_percent": {"G1_below": "2.5", "G3_above": "15"}}),
+    ],
+    ids=["version 1", "small below 15 mm", "Ki-67 2.5 and 15"],
+)
+def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
+    draft, alice, monkeypatch, logic
+):
+    if logic is not None:
+        give_logic(monkeypatch, draft, logic)
     # Cases of many kinds, some as if saved under other logic, against a plain loop.
     rng = random.Random(11)  # noqa: S311 - test data
     for facts in VARIED:
@@ -277,7 +372,7 @@ def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(draf
         for _ in range(rng.randint(1, 3)):
             record(alice, shown)
 
-    assert advice(impact(draft)) == advice(one_by_one())
+    assert advice(impact(draft)) == advice(one_by_one(logic or advice_engine.VERSION_1))
 
 
 VARIED = [
@@ -296,7 +391,7 @@ VARIED = [
 ]
 
 
-def one_by_one() -> Impact:
+def one_by_one(logic) -> Impact:
     """The advice part of the report, the slow way: every saved case run on its own."""
     report = Impact(cases=0, affected=0, changes=[])
     sections: dict[str, AdviceChange] = {}
@@ -307,7 +402,7 @@ def one_by_one() -> Impact:
         if not form.is_valid():
             report.not_rerun += 1
             continue
-        result = advice_engine.recommend(form.facts())
+        result = engine.recommend(form.facts(), logic)
         shown = {item["section"] for item in case.snapshot["recommendations"]}
         codes = {item["code"] for item in case.snapshot["warnings"]}
         now, now_codes = set(result.slugs), set(result.warning_codes)
