@@ -2,9 +2,9 @@
 be advised differently, each section and warning added to or removed from how many cases,
 grade and category changed, and the wording as before; counts only.
 
-Cases whose advice the draft changes are saved as a case saved under earlier logic would be:
-a copy of what the published version shows today with an item taken out or put in (see
-tests/test_impact.py for the report itself).
+The draft's logic is revised (a threshold moved), or cases are saved as a case saved under
+earlier logic would be: a copy of what the published version shows today with an item taken
+out or put in (see tests/test_impact.py for the report itself).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from guidance.models import GuidelineVersion
 from tests.admin_client import NEW_EVEROLIMUS, edit_section, publish_url, section
 from tests.admin_client import start_draft_in_the_admin as start_draft
+from tests.drafts import SMALL_INSULINOMA_BELOW_15, give_logic, revised_logic
 from tests.factories import make_case, record, today
 from tests.pages import attribute, html_of, squashed
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -45,6 +46,30 @@ def without(shown, slug):
     """``shown`` without the section ``slug``, as if an earlier logic had not given it."""
     kept = [item for item in shown["recommendations"] if item["section"] != slug]
     return {**shown, "recommendations": kept}
+
+
+def test_a_draft_that_moves_a_threshold_shows_which_sections_move_for_how_many_cases(
+    erin_client, draft, alice, bob, monkeypatch
+):
+    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    for clinician, size in ((alice, 12), (alice, 16), (bob, 18.5), (bob, 25)):
+        make_case(clinician, **{**SMALL_INSULINOMA, "size_mm": size})
+
+    html = impact_of(erin_client, draft)
+
+    assert "Of 4 saved cases, 2 would be advised differently" in html
+    assert row(html, "section", "insulinoma-local-excision") == [
+        "Insulinoma under 2 cm: local excision (insulinoma-local-excision)",
+        "—",
+        "removed from 2 cases",
+    ]
+    assert row(html, "section", "insulinoma-partial-pancreatectomy") == [
+        "Larger insulinoma: partial pancreatectomy (insulinoma-partial-pancreatectomy)",
+        "added to 2 cases",
+        "—",
+    ]
+    assert 'data-impact-advice="warnings"' not in html
+    assert "Of 4 saved cases, 0 would show different text" in html
 
 
 def test_the_editor_reads_each_section_and_warning_added_or_removed_and_by_how_many_cases(

@@ -3,7 +3,7 @@ run again today, and why: reworded text, changed reasons, or a section or warnin
 removed because the logic changed, with the condition that now decides it.
 
 Saved and current recommendations are written out here as the parts compare() reads; the
-conditions come from version 1's logic, compiled from its data file.
+conditions come from version 1's logic (tests/advice.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from guidance import recommendation
+from tests import advice
 from tests.factories import today
 from tests.wizard_client import WARNED_RECTUM
 
@@ -208,3 +209,44 @@ def test_compare_leaves_both_recommendations_as_they_were():
     recommendation.compare(saved, current)
 
     assert (saved, current) == before
+
+
+def test_with_the_logic_an_added_or_removed_section_names_the_condition_that_now_decides_it():
+    logic = advice.VERSION_1
+    condition = {rule.slug: rule.condition.text for rule in logic.sections}
+    saved = shown_with([section("everolimus"), section("retired-section")])
+    current = shown_with([section("interferon")])
+
+    differences = recommendation.compare(saved, current, logic)
+
+    assert differences["sections_added"] == [
+        {
+            **section("interferon"),
+            "why": "The current guideline's condition for this section holds for this case.",
+            "condition": condition["interferon"],
+        }
+    ]
+    assert [(item["why"], item["condition"]) for item in differences["sections_removed"]] == [
+        (
+            "The current guideline's condition for this section does not hold for this case.",
+            condition["everolimus"],
+        ),
+        ("The current guideline no longer has this section.", None),
+    ]
+
+
+def test_with_the_logic_a_warning_added_or_removed_names_its_condition():
+    logic = advice.VERSION_1
+    condition = {rule.code: rule.condition.text for rule in logic.warnings}
+    saved = shown_with(warnings=[warning("net-g3")])
+    current = shown_with(warnings=[warning("ssr-negative")])
+
+    differences = recommendation.compare(saved, current, logic)
+
+    assert [item["condition"] for item in differences["warnings_added"]] == [
+        condition["ssr-negative"]
+    ]
+    assert [item["condition"] for item in differences["warnings_removed"]] == [condition["net-g3"]]
+    assert condition["ssr-negative"] == (
+        'applies["somatostatin-analogue"] and ssr_imaging == "negative"'
+    )
