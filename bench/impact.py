@@ -2,9 +2,10 @@
 cases, on SQLite and on PostgreSQL.
 
 Each database starts empty and migrated; the cases are added with `create_synthetic_cases`
-(10,000, then 90,000 more, then 900,000 more), and after each size a draft that changes a
-section's text is measured: the report once straight after the load (the database's pages
-in the operating system's cache, as on a running server), then the median of three more.
+(10,000, then 90,000 more, then 900,000 more), and after each size a draft that rewords a
+section and moves the small-insulinoma threshold (20 to 15 mm) is measured: the report once
+straight after the load (the database's pages in the operating system's cache, as on a
+running server), then the median of three more.
 The draft's own queries (its text) are included, as on the publish page.
 
     make bench-impact                          # both databases, every size
@@ -47,6 +48,22 @@ if draft is None:
     section._change_reason = "Benchmark"
     section.save()
 draft = GuidelineVersion.objects.select_related("guideline").get(pk=draft.pk)
+# The draft's logic moves the small-insulinoma threshold from 20 to 15 mm. Until each
+# version stores its own logic, the draft's text is given it here, as the tests do.
+import dataclasses
+from guidance import content, engine
+data = json.loads(content.VERSION_1_LOGIC.read_text())
+for slug in ("insulinoma-local-excision", "insulinoma-partial-pancreatectomy"):
+    rule = data["sections"][slug]
+    rule["applies_when"] = rule["applies_when"].replace("size_mm < 20", "size_mm < 15")
+    rule["applies_when"] = rule["applies_when"].replace("size_mm >= 20", "size_mm >= 15")
+    rule["reasons"] = {k: v for k, v in rule["reasons"].items() if k in rule["applies_when"]}
+logic = engine.compile_logic(content.logic_document(data))
+load = content.load
+def load_with_logic(version):
+    text = load(version)
+    return dataclasses.replace(text, logic=logic) if text.version_id == draft.pk else text
+content.load = load_with_logic
 times = []
 for _ in range(4):
     started = time.perf_counter()
@@ -112,12 +129,16 @@ def main() -> None:
         for row in run(database, sorted(options.sizes), options.distinct)
     ]
     print(f"\nimpact(), {options.distinct} distinct synthetic cases repeated:\n")
-    print("| database | saved cases | load (s) | first (s) | median of 3 (s) | queries |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| database | saved cases | load (s) | first (s) | median of 3 (s) | queries "
+        "| grouping query (ms) | advised differently |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
             f"| {row['database']} | {row['size']:,} | {row['load_s']:.0f} | {row['first']:.2f} "
-            f"| {row['median']:.2f} | {row['queries']} |"
+            f"| {row['median']:.2f} | {row['queries']} | {row['query_ms'][2]:,} "
+            f"| {row['advised']:,} |"
         )
 
 
