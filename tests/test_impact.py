@@ -383,10 +383,12 @@ VARIED = [
         {"size_mm": 20},
         {"size_mm": 8.5, "ki67_percent": 3},
         {"ki67_percent": 20.1, "mitoses_per_10hpf": None},
-        # At a decimal threshold and just below it, all else equal: one group would give
-        # both the grade of 2.4 (its least Ki-67).
-        {"ki67_percent": 2.5, "mitoses_per_10hpf": 1},
+        # At a threshold and either side of it, all else equal: in one group, each would
+        # get the grade of the group's least Ki-67.
         {"ki67_percent": 2.4, "mitoses_per_10hpf": 1},
+        {"ki67_percent": 2.5, "mitoses_per_10hpf": 1},
+        {"ki67_percent": 15, "mitoses_per_10hpf": 1},
+        {"ki67_percent": 15.1, "mitoses_per_10hpf": 1},
         {"ki67_percent": None, "mitoses_per_10hpf": 2},
         {"differentiation": "unknown", "mitoses_per_10hpf": 21},
         {"differentiation": "poor"},
