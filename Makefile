@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-check load clean
+.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-check bench-impact load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench: install
 # The exhaustive check of version 1's logic, timed in one process (no server, no database).
 bench-check: install
 	$(BIN)/python bench/check.py
+
+# The impact report over 10,000 / 100,000 / 1,000,000 synthetic cases, SQLite then PostgreSQL
+# (PG_URL: a database on the server to connect to; a database bench_impact is made there).
+bench-impact: install
+	$(BIN)/python bench/impact.py
 
 load: install-load
 	$(BIN)/python bench/load.py

@@ -12,9 +12,13 @@ the history with who, when and why, like the text.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -581,6 +585,37 @@ def spaced(words) -> str:
     return " " + " ".join(words) + " "
 
 
+# The facts that are numbers: a saved case keeps each in a column of its own. Every other
+# fact is a choice or a yes/no, and the case keeps them all together in its fingerprint.
+NUMBER_FACTS = ("size_mm", "ki67_percent", "mitoses_per_10hpf")
+FINGERPRINT_FACTS = tuple(
+    field.name for field in dataclasses.fields(engine.CaseFacts) if field.name not in NUMBER_FACTS
+)
+
+
+def fingerprint(facts: Mapping[str, Any]) -> str:
+    """The facts other than the numbers (JSON values), as one short string: a JSON array in
+    the order of FINGERPRINT_FACTS, which ``facts_of()`` reads back.
+
+    Not a hash: two cases have the same fingerprint exactly when those facts are equal, and
+    the impact report rebuilds the facts from it without reading any snapshot.
+    """
+    return json.dumps([facts.get(name) for name in FINGERPRINT_FACTS], separators=(",", ":"))
+
+
+def facts_of(fingerprint: str, numbers: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts (JSON values, numbers as given) of a fingerprint and the numbers."""
+    return {**dict(zip(FINGERPRINT_FACTS, json.loads(fingerprint), strict=True)), **numbers}
+
+
+def exact_decimal(value: int | float | None) -> Decimal | None:
+    """A saved JSON number as the decimal it was written from (see recommendation.json_number:
+    a float's shortest repr gives back exactly the decimal entered)."""
+    if value is None:
+        return None
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
 class CaseIsImmutable(Exception):
     """A saved case is a record of what was shown: it is never changed afterwards."""
 
@@ -658,6 +693,14 @@ class Case(models.Model):
     # (for the impact report) without reading the snapshots.
     section_slugs = models.CharField(max_length=1000, blank=True)
     warning_codes = models.CharField(max_length=1000, blank=True)
+    category = models.CharField(max_length=30, help_text="The category shown (an engine value).")
+    # The facts, copied out of the snapshot so that the impact report can run a draft on
+    # groups of cases without reading a snapshot: the choices and yes/no answers as one
+    # fingerprint (see fingerprint()), the numbers exactly, as the forms take them.
+    fingerprint = models.CharField(max_length=300)
+    size_mm = models.DecimalField(max_digits=4, decimal_places=1)
+    ki67_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    mitoses_per_10hpf = models.PositiveSmallIntegerField(null=True)
     # The inputs and the recommendation exactly as shown: a guidance.recommendation
     # Recommendation, as build() made it.
     snapshot = models.JSONField()
@@ -679,6 +722,22 @@ class Case(models.Model):
             # The reference search is a substring match: no index can seek it, but scanning
             # this small index is far cheaper than scanning rows that carry the snapshot.
             models.Index(fields=["clinician", "reference"], name="case_history_reference"),
+            # Everything the impact report groups the cases by, so that it reads this index
+            # alone, never the rows with their snapshots. See guidance.publishing.impact().
+            models.Index(
+                fields=[
+                    "fingerprint",
+                    "size_mm",
+                    "ki67_percent",
+                    "mitoses_per_10hpf",
+                    "guideline_version",
+                    "grade",
+                    "category",
+                    "section_slugs",
+                    "warning_codes",
+                ],
+                name="case_advice",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -700,12 +759,17 @@ class Case(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise CaseIsImmutable("Saved cases cannot be changed.")
-        # Whatever path a case is saved by, not only the wizard's form.
-        self._meta.get_field("reference").run_validators(self.reference)
+        self.validate_columns()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("guidance:case-detail", args=[self.pk])
+
+    def validate_columns(self) -> None:
+        """Refuse (ValidationError) a reference that could identify a patient, or a number the
+        columns cannot hold exactly: whatever path a case is saved by, not only the forms."""
+        for name in ("reference", *NUMBER_FACTS):
+            self._meta.get_field(name).run_validators(getattr(self, name))
 
     def delete_on_record(self, *, clinician) -> CaseDeletion:
         """Delete the case and record who deleted which case and when, all or nothing."""
@@ -731,21 +795,53 @@ class Case(models.Model):
         same run is refused by the database (IntegrityError) and nothing of it is stored.
         ``created_at`` is when it was shown: now, unless given.
         """
+        case = cls.of(
+            clinician=clinician,
+            guideline_version_id=guideline_version_id,
+            shown=shown,
+            run_token=run_token,
+            reference=reference,
+            created_at=created_at,
+        )
         with transaction.atomic():
-            return cls.objects.create(
-                clinician=clinician,
-                guideline_version_id=guideline_version_id,
-                run_token=run_token,
-                reference=reference,
-                created_at=created_at or timezone.now(),
-                site=shown["facts"]["site"],
-                extent=shown["facts"]["extent"],
-                grade=shown["grade"] or "",
-                warning_count=len(shown["warnings"]),
-                section_slugs=spaced(item["section"] for item in shown["recommendations"]),
-                warning_codes=spaced(item["code"] for item in shown["warnings"]),
-                snapshot=shown,
-            )
+            case.save(force_insert=True)
+        return case
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        clinician,
+        guideline_version_id: int,
+        shown: Recommendation,
+        run_token: uuid.UUID,
+        reference: str = "",
+        created_at: datetime | None = None,
+    ) -> Case:
+        """The case ``record()`` saves, not yet saved: every column filled from ``shown``.
+
+        For writing many at once with ``bulk_create()`` (after ``validate_columns()``).
+        """
+        facts = shown["facts"]
+        return cls(
+            clinician=clinician,
+            guideline_version_id=guideline_version_id,
+            run_token=run_token,
+            reference=reference,
+            created_at=created_at or timezone.now(),
+            site=facts["site"],
+            extent=facts["extent"],
+            grade=shown["grade"] or "",
+            category=shown["category"],
+            warning_count=len(shown["warnings"]),
+            section_slugs=spaced(item["section"] for item in shown["recommendations"]),
+            warning_codes=spaced(item["code"] for item in shown["warnings"]),
+            fingerprint=fingerprint(facts),
+            size_mm=exact_decimal(facts["size_mm"]),
+            ki67_percent=exact_decimal(facts.get("ki67_percent")),
+            mitoses_per_10hpf=facts.get("mitoses_per_10hpf"),
+            snapshot=shown,
+        )
 
 
 class CaseDeletion(models.Model):

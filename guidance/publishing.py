@@ -10,7 +10,6 @@ added or reactivated (which only makes the gate stronger).
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,7 +20,11 @@ from django.utils import timezone
 from guidance import content, recommendation
 from guidance.engine import check as logic_check
 from guidance.forms import CaseForm, form_data
-from guidance.models import Case, GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.impact import AdviceChange, Impact, SectionChange, impact
+from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
+
+# The impact on saved cases lives in guidance.impact; publishing offers it with the rest.
+__all__ = ["AdviceChange", "Impact", "PublishingError", "SectionChange", "impact"]
 
 
 class PublishingError(Exception):
@@ -305,89 +308,6 @@ def _changed_fields(entry: dict[str, Any], case: ReferenceCase) -> list[FieldCha
 def _run_as_started(entry: dict[str, Any], text: content.GuidelineText) -> ReferenceResult:
     case = ReferenceCase(title=entry["title"], **{name: entry[name] for name in GATE_FIELDS})
     return run(case, text)
-
-
-@dataclass
-class SectionChange:
-    slug: str
-    heading: str
-    kind: str  # "text changed", "heading changed", "removed", "reworded"
-    cases: int
-
-
-@dataclass
-class Impact:
-    cases: int
-    affected: int
-    changes: list[SectionChange]
-
-    def by_kind(self) -> dict[str, list[SectionChange]]:
-        grouped: dict[str, list[SectionChange]] = {}
-        for change in self.changes:
-            grouped.setdefault(change.kind, []).append(change)
-        return grouped
-
-
-def _texts(version_id: int) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    sections = {
-        slug: (heading, text)
-        for slug, heading, text in Section.objects.filter(version_id=version_id).values_list(
-            "slug", "heading", "text"
-        )
-    }
-    warnings = dict(
-        WarningText.objects.filter(version_id=version_id).values_list("code", "message")
-    )
-    return sections, warnings
-
-
-def impact(draft: GuidelineVersion) -> Impact:
-    """How saved cases would read if the draft were published: counts and sections only.
-
-    Saved cases keep their snapshot; this says how many would show different text if they
-    were run again. A case shows the text of the version it used, so it is enough to compare
-    each used version with the draft, then count the cases that showed each changed part.
-    """
-    draft_sections, draft_warnings = _texts(draft.pk)
-    used = Case.objects.order_by().values_list("guideline_version_id", flat=True).distinct()
-    changes: Counter[tuple[str, str, str]] = Counter()
-    affected = 0
-    for version_id in used:
-        sections, warnings = _texts(version_id)
-        changed_slugs = {}
-        for slug, (heading, text) in sections.items():
-            if slug not in draft_sections:
-                changed_slugs[slug] = (heading, "removed")
-            elif draft_sections[slug][1] != text:
-                changed_slugs[slug] = (heading, "text changed")
-            elif draft_sections[slug][0] != heading:
-                changed_slugs[slug] = (heading, "heading changed")
-        changed_codes = {
-            code for code, message in warnings.items() if draft_warnings.get(code) != message
-        }
-        rows = Case.objects.filter(guideline_version_id=version_id).values_list(
-            "section_slugs", "warning_codes"
-        )
-        for section_slugs, warning_codes in rows.iterator():
-            hit = False
-            for slug in section_slugs.split():
-                if slug in changed_slugs:
-                    heading, kind = changed_slugs[slug]
-                    changes[(slug, heading, kind)] += 1
-                    hit = True
-            for code in warning_codes.split():
-                if code in changed_codes:
-                    changes[(code, code, "warning reworded")] += 1
-                    hit = True
-            affected += hit
-    return Impact(
-        cases=Case.objects.count(),
-        affected=affected,
-        changes=[
-            SectionChange(slug, heading, kind, count)
-            for (slug, heading, kind), count in sorted(changes.items())
-        ],
-    )
 
 
 def publish(

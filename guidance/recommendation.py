@@ -230,42 +230,107 @@ def _warning_key(warning: ShownWarning) -> str | tuple[str, str]:
     return warning["code"]
 
 
-def compare(saved: Recommendation, current: Recommendation) -> dict[str, Any]:
-    """What differs between a saved recommendation and the same case run again today.
+def compare(
+    saved: Recommendation, current: Recommendation, logic: engine.Logic | None = None
+) -> dict[str, Any]:
+    """What differs between a saved recommendation and the same case run again today, and why.
 
     Lists of the sections and warnings added, removed, changed or reworded (each changed one
     as ``{"saved": ..., "current": ...}``), whether the grade or category changed, and
-    ``any``: whether anything did.
+    ``any``: whether anything did. Each section or warning added or removed, and each pair
+    changed, carries ``why``: what changed, in words; an added or removed one whose
+    applicability the logic decides also carries ``condition``, the condition that now
+    decides it as the editor wrote it, from ``logic`` (the current version's).
+
+    The facts are the same on both sides, so a section or warning that is added or removed
+    is the logic's doing (or the current guideline has no text for a section that applies);
+    a changed one is reworded, or its reasons changed.
     """
+    section_conditions, warning_conditions = {}, {}
+    if logic is not None:
+        section_conditions = {rule.slug: rule.condition.text for rule in logic.sections}
+        warning_conditions = {rule.code: rule.condition.text for rule in logic.warnings}
     saved_sections = {item["section"]: item for item in saved["recommendations"]}
     current_sections = {item["section"]: item for item in current["recommendations"]}
     saved_warnings = {_warning_key(item): item for item in saved["warnings"]}
     current_warnings = {_warning_key(item): item for item in current["warnings"]}
+    # Sections that apply today but have no text in the current guideline.
+    textless = {item["detail"] for item in current["warnings"] if item["code"] == MISSING_SECTION}
 
-    changed = [
-        {"saved": saved_sections[slug], "current": current_sections[slug]}
-        for slug in saved_sections
-        if slug in current_sections
-        and any(
-            saved_sections[slug][key] != current_sections[slug][key]
-            for key in ("heading", "text", "reasons")
-        )
-    ]
+    def added(item, conditions, key, kind):
+        if key in conditions:
+            why = f"The current guideline's condition for this {kind} holds for this case."
+            return {**item, "why": why, "condition": conditions[key]}
+        return {**item, "why": f"The current guideline gives this {kind}.", "condition": None}
+
+    def removed(item, conditions, key, kind):
+        if kind == "section" and key in textless:
+            why = "It still applies, but the current guideline has no text for it."
+            return {**item, "why": why, "condition": conditions.get(key)}
+        if key in conditions:
+            why = f"The current guideline's condition for this {kind} does not hold for this case."
+            return {**item, "why": why, "condition": conditions[key]}
+        why = f"The current guideline no longer has this {kind}."
+        return {**item, "why": why, "condition": None}
+
+    changed = []
+    for slug, before in saved_sections.items():
+        after = current_sections.get(slug)
+        if after is None:
+            continue
+        why = [
+            words
+            for key, words in (
+                ("heading", "Its heading was reworded."),
+                ("text", "Its text was reworded."),
+                ("reasons", "The reasons it applies changed."),
+            )
+            if before[key] != after[key]
+        ]
+        if why:
+            changed.append({"saved": before, "current": after, "why": " ".join(why)})
     reworded = [
-        {"saved": saved_warnings[key], "current": current_warnings[key]}
+        {
+            "saved": saved_warnings[key],
+            "current": current_warnings[key],
+            "why": "Its message was reworded.",
+        }
         for key in saved_warnings
         if key in current_warnings
         and saved_warnings[key]["message"] != current_warnings[key]["message"]
     ]
     differences = {
-        "sections_added": [v for k, v in current_sections.items() if k not in saved_sections],
-        "sections_removed": [v for k, v in saved_sections.items() if k not in current_sections],
+        "sections_added": [
+            added(item, section_conditions, slug, "section")
+            for slug, item in current_sections.items()
+            if slug not in saved_sections
+        ],
+        "sections_removed": [
+            removed(item, section_conditions, slug, "section")
+            for slug, item in saved_sections.items()
+            if slug not in current_sections
+        ],
         "sections_changed": changed,
-        "warnings_added": [v for k, v in current_warnings.items() if k not in saved_warnings],
-        "warnings_removed": [v for k, v in saved_warnings.items() if k not in current_warnings],
+        "warnings_added": [
+            _missing_text(item)
+            if item["code"] == MISSING_SECTION
+            else added(item, warning_conditions, item["code"], "warning")
+            for key, item in current_warnings.items()
+            if key not in saved_warnings
+        ],
+        "warnings_removed": [
+            removed(item, warning_conditions, item["code"], "warning")
+            for key, item in saved_warnings.items()
+            if key not in current_warnings
+        ],
         "warnings_reworded": reworded,
         "grade_changed": saved["grade"] != current["grade"],
         "category_changed": saved["category"] != current["category"],
     }
     differences["any"] = any(differences.values())
     return differences
+
+
+def _missing_text(item: ShownWarning) -> dict[str, Any]:
+    why = "A section that applies has no text in the current guideline."
+    return {**item, "why": why, "condition": None}

@@ -107,7 +107,7 @@ def case_recheck(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             current=current,
             current_version=text,
-            differences=recommendation.compare(case.snapshot, current),
+            differences=recommendation.compare(case.snapshot, current, text.logic),
         )
     return render(request, "guidance/case_recheck.html", context)
 

@@ -9,9 +9,12 @@ The fixtures ``editor``, ``version_1`` and ``draft`` are in conftest.py.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import guidance
+from guidance import content, engine
 from guidance.models import GuidelineVersion, ReferenceCase
 from guidance.publishing import publish
 from tests.factories import PLAIN_FACTS
@@ -70,3 +73,45 @@ def publish_it(draft, editor, **kwargs):
 
 def statuses() -> dict[str, str]:
     return dict(GuidelineVersion.objects.values_list("label", "status"))
+
+
+def revised_logic(*, sections=None, warnings=None, grading=None) -> engine.Logic:
+    """Version 1's logic with some conditions (by slug or code) or grading thresholds
+    replaced, as an editor's draft would hold it."""
+    data = json.loads(content.VERSION_1_LOGIC.read_text())
+    for slug, condition in (sections or {}).items():
+        rule = data["sections"][slug]
+        rule["applies_when"] = condition
+        # The editor's words for a part of the condition go with that part.
+        kept = {part: words for part, words in rule["reasons"].items() if part in condition}
+        rule["reasons"] = kept
+    for code, condition in (warnings or {}).items():
+        data["warnings"][code]["applies_when"] = condition
+    for name, thresholds in (grading or {}).items():
+        data["grading"][name].update(thresholds)
+    return engine.compile_logic(content.logic_document(data))
+
+
+def give_logic(monkeypatch, version: GuidelineVersion, logic: engine.Logic) -> None:
+    """Make ``version``'s text, wherever the app loads it, carry ``logic``.
+
+    Until each version stores its own logic every version's text carries version 1's; this
+    stands in for a draft whose conditions an editor changed.
+    """
+    load = content.load
+
+    def load_with_logic(which):
+        text = load(which)
+        return dataclasses.replace(text, logic=logic) if text.version_id == version.pk else text
+
+    monkeypatch.setattr(content, "load", load_with_logic)
+
+
+# Small insulinomas, as version 1 has them (below 20 mm), and as a draft that moves the
+# threshold to 15 mm (both sections of the pair, so that exactly one still applies).
+SMALL_INSULINOMA_BELOW_15 = {
+    "insulinoma-local-excision": 'tumour_type == "insulinoma" and size_mm < 15 and extent == '
+    '"localised" and category == "well_differentiated"',
+    "insulinoma-partial-pancreatectomy": 'tumour_type == "insulinoma" and (size_mm >= 15 and '
+    'extent == "localised" or extent == "regional_nodes") and category == "well_differentiated"',
+}

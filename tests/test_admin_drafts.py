@@ -400,11 +400,9 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
     #    query each; see test_admin_publishing_gate.py for changes to the gate)
     # 9. missing_sections: the draft's section slugs
     # 10-11. impact: the draft's sections, then its warning texts
-    # 12. impact: SELECT DISTINCT the versions the saved cases used
-    # 13-15. impact, per version used (one here): its sections, its warning texts, the
-    #    section slugs and warning codes of its cases
-    # 16. impact: COUNT of saved cases
-    with django_assert_num_queries(ADMIN_PREAMBLE + 12):
+    # 12. impact: the saved cases grouped by facts and what they showed (one index read)
+    # 13-14. impact: the sections, then the warning texts, of every version the cases used
+    with django_assert_num_queries(ADMIN_PREAMBLE + 10):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]

@@ -151,9 +151,9 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_changes_to
     # 6-7. check_gate reads the draft's text afresh: its sections, then its warning texts
     # 8. the reference cases active now or gating the draft (run in memory, none each)
     # 9. missing_sections: the draft's section slugs
-    # 10-16. impact: the draft's sections and warning texts, the versions the saved cases
-    #    used, per version (one here) its sections, warning texts and cases, the COUNT
-    with django_assert_num_queries(ADMIN_PREAMBLE + 12):
+    # 10-14. impact: the draft's sections and warning texts, the saved cases grouped, the
+    #    sections and warning texts of every version they used
+    with django_assert_num_queries(ADMIN_PREAMBLE + 10):
         response = erin_client.get(publish_url(failing_draft))
 
     kinds = attribute(html_of(response), "data-gate-change")

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from guidance import content
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
+from tests.drafts import SMALL_INSULINOMA_BELOW_15, give_logic, publish_it, revised_logic
 from tests.factories import (
     change_outside_the_app,
     delete_outside_the_app,
@@ -181,6 +182,54 @@ def test_the_re_check_shows_a_changed_grade_and_category(alice, alice_client):
     assert "<td>G1</td><td>G2</td>" in summary
     assert "Poorly differentiated (saved)" in summary
     assert "has-changes" in html
+
+
+def test_the_re_check_says_a_reworded_section_was_reworded(alice_client, case):
+    item = case.snapshot["recommendations"][1]
+    change_outside_the_app(published(Section, slug=item["section"]), text="The **new** advice.")
+
+    block = diff_block(recheck(alice_client, case), "section-changed", item["section"])
+
+    assert "Its text was reworded." in block
+    assert "data-condition" not in block
+
+
+def test_the_re_check_names_the_condition_that_now_decides_each_section_added_or_removed(
+    alice, alice_client, editor, draft, monkeypatch
+):
+    saved = make_case(alice, **{**SMALL_INSULINOMA, "size_mm": 16})  # local excision then
+    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    publish_it(draft, editor, accept_failures_reason="Small now means below 15 mm")
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [
+        ("section-removed", "insulinoma-local-excision"),
+        ("section-added", "insulinoma-partial-pancreatectomy"),
+    ]
+    gone = diff_block(html, "section-removed", "insulinoma-local-excision")
+    assert "The current guideline&#x27;s condition for this section does not hold" in gone
+    assert escape(SMALL_INSULINOMA_BELOW_15["insulinoma-local-excision"]) in gone
+    now = diff_block(html, "section-added", "insulinoma-partial-pancreatectomy")
+    assert "The current guideline&#x27;s condition for this section holds for this case." in now
+    assert escape(SMALL_INSULINOMA_BELOW_15["insulinoma-partial-pancreatectomy"]) in now
+    assert "size 16 mm is 15 mm or more" in now  # the reasons, from the new condition
+
+
+def test_the_re_check_names_the_condition_of_a_warning_now_given_or_no_longer_given(
+    alice, alice_client, editor, draft, monkeypatch
+):
+    saved = make_case(alice, **WARNED_RECTUM)  # regional nodes: warned
+    localised = 'extent == "localised"'
+    give_logic(
+        monkeypatch, draft, revised_logic(warnings={"regional-nodes": localised})
+    )
+    publish_it(draft, editor, accept_failures_reason="Warn for localised disease instead")
+
+    block = diff_block(recheck(alice_client, saved), "warning-removed", "regional-nodes")
+
+    assert "condition for this warning does not hold for this case" in block
+    assert escape(localised) in block
 
 
 def test_the_re_check_names_both_versions(alice_client, case):

@@ -8,16 +8,18 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from guidance import content, recommendation
-from guidance.models import Case
+from guidance.models import Case, facts_of
 from tests import advice
-from tests.factories import case_facts
+from tests.factories import case_facts, record, today
 from tests.pages import detail
 from tests.wizard_client import (
     LOCALISED_COLON,
@@ -132,6 +134,43 @@ def test_the_columns_the_history_filters_on_are_copied_from_the_snapshot(
         warnings,
     )
     assert case.warning_count == len(case.snapshot["warnings"])
+
+
+def test_the_facts_and_category_are_copied_into_columns_the_impact_report_groups_by(
+    alice_client,
+):
+    run_wizard(alice_client, WARNED_RECTUM)
+
+    case = Case.objects.get()
+    assert case.fingerprint == (
+        '["rectum",null,"gastrinoma",false,"unknown","regional_nodes","unknown","negative"]'
+    )
+    assert (case.size_mm, case.ki67_percent, case.mitoses_per_10hpf) == (
+        Decimal("25.5"),
+        Decimal("2.9"),
+        5,
+    )
+    assert case.category == case.snapshot["category"] == "well_differentiated"
+    # The fingerprint and the numbers give back exactly the facts saved.
+    numbers = {"size_mm": 25.5, "ki67_percent": 2.9, "mitoses_per_10hpf": 5}
+    assert facts_of(case.fingerprint, numbers) == case.snapshot["facts"]
+
+
+def test_numbers_not_given_are_saved_as_null(alice_client):
+    run_wizard(alice_client, LOCALISED_COLON | {"ki67_percent": None, "mitoses_per_10hpf": None})
+
+    case = Case.objects.get()
+    assert (case.ki67_percent, case.mitoses_per_10hpf) == (None, None)
+
+
+def test_a_number_the_columns_cannot_hold_exactly_is_refused_and_nothing_saved(alice):
+    shown = today()
+    shown["facts"]["size_mm"] = 12.25  # two decimal places: never from the forms
+
+    with pytest.raises(ValidationError, match="1 decimal place"):
+        record(alice, shown)
+
+    assert not Case.objects.exists()
 
 
 def test_an_unknown_grade_is_saved_as_empty(alice_client):
@@ -251,19 +290,10 @@ def test_the_database_refuses_a_second_case_from_the_same_run(alice, version_1):
     # Not a check in Python: the unique column itself refuses the row, however it comes.
     # (In a savepoint: bulk_create's own atomic block would otherwise doom the test's.)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.bulk_create(
-            [
-                Case(
-                    clinician=alice,
-                    guideline_version=version_1,
-                    site="colon",
-                    extent="localised",
-                    warning_count=0,
-                    snapshot=shown,
-                    run_token=run,
-                )
-            ]
+        copy = Case.of(
+            clinician=alice, guideline_version_id=version_1.pk, shown=shown, run_token=run
         )
+        Case.objects.bulk_create([copy])
     with pytest.raises(IntegrityError):
         Case.record(clinician=alice, guideline_version_id=version_1.pk, shown=shown, run_token=run)
 

@@ -11,6 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from guidance.identifiers import validate_reference
+from guidance.management.commands.create_synthetic_cases import reference
 from guidance.models import Case
 from guidance.publishing import impact, start_draft
 from tests.history_page import get, references, rows
@@ -47,6 +49,30 @@ def test_synthetic_cases_carry_consistent_columns_and_snapshots(alice):
         assert case.section_slugs.split() == [item["section"] for item in shown["recommendations"]]
         assert case.warning_codes.split() == [item["code"] for item in shown["warnings"]]
         assert shown["recommendations"], case.reference
+
+
+def test_synthetic_cases_are_the_rows_case_record_saves(alice):
+    call_command("create_synthetic_cases", "alice", "30", "--distinct", "7", stdout=StringIO())
+    saved = list(Case.objects.owned_by(alice).order_by("pk"))
+    columns = [
+        field.attname for field in Case._meta.concrete_fields if field.attname != "id"
+    ]
+    made = {case.run_token: [getattr(case, name) for name in columns] for case in saved}
+    Case.objects.all().delete()
+
+    for case in saved:
+        Case.record(
+            clinician=alice,
+            guideline_version_id=case.guideline_version_id,
+            shown=case.snapshot,
+            run_token=case.run_token,
+            reference=case.reference,
+            created_at=case.created_at,
+        )
+
+    recorded = Case.objects.all()
+    assert {case.run_token: [getattr(case, name) for name in columns] for case in recorded} == made
+    assert len({case.fingerprint for case in saved}) <= 7 < len(saved)
 
 
 def test_synthetic_cases_count_in_the_impact_of_a_draft_that_changes_a_section_they_showed(
@@ -103,9 +129,23 @@ def test_the_synthetic_cases_command_leaves_fresh_planner_statistics(alice):
             assert cursor.fetchone()[0] == 30
 
 
+def test_synthetic_references_never_look_like_a_patients_number():
+    for i in (0, 99_999, 100_000, 123_456, 999_999, 9_999_999):
+        validate_reference(reference(i))
+    assert [reference(i) for i in (7, 100_007, 1_234_567)] == [
+        "SYN-00007",
+        "SYN-1-00007",
+        "SYN-12-34567",
+    ]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [(["alice", "0"], "at least 1"), (["nobody", "5"], "No account named 'nobody'")],
+    [
+        (["alice", "0"], "at least 1"),
+        (["alice", "5", "--distinct", "0"], "distinct cases must be at least 1"),
+        (["nobody", "5"], "No account named 'nobody'"),
+    ],
 )
 def test_the_synthetic_cases_command_refuses_bad_arguments(alice, arguments, message):
     with pytest.raises(CommandError, match=message):

@@ -1,6 +1,7 @@
 """What the migrations seeded: the editors' group and its permissions, the first history
 row of every seeded text, the gate of a draft started before drafts recorded one
-(migration 0007), and version 1's logic as content (migration 0012).
+(migration 0007), version 1's logic as content (migration 0012), and the impact columns
+of cases saved before they existed (0013).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
-from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.models import Case, GuidelineVersion, ReferenceCase, Section, WarningText
 from guidance.publishing import gating_cases, start_draft
 from tests.drafts import METASTATIC_CASE, OLD_EVEROLIMUS, SEED_REASON, edit
-from tests.factories import change_outside_the_app
+from tests.factories import change_outside_the_app, make_case
+from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +181,32 @@ def test_migration_0012_fills_every_version_draft_or_not(editor, version_1):
         assert list(version.warnings.order_by("order").values_list("code", flat=True)) == list(
             logic["warnings"]
         )
+def test_migration_0013_fills_the_impact_columns_of_cases_saved_before_from_their_snapshots(
+    alice, bob
+):
+    migration = importlib.import_module("guidance.migrations.0013_case_facts_for_impact")
+    cases = [
+        make_case(alice, **SMALL_INSULINOMA),
+        make_case(bob, **{**METASTATIC_SMALL_BOWEL, "ki67_percent": None}),
+        make_case(alice, **WARNED_RECTUM),
+    ]
+    columns = ("category", "fingerprint", "size_mm", "ki67_percent", "mitoses_per_10hpf")
+    expected = [tuple(getattr(case, name) for name in columns) for case in cases]
+    # As before 0013 (the columns were added empty; size_mm cannot be null here).
+    change_outside_the_app(
+        Case.objects.all(),
+        category="",
+        fingerprint="",
+        size_mm=0,
+        ki67_percent=None,
+        mitoses_per_10hpf=None,
+    )
+    # The models as that migration sees them: the plain manager, which may update.
+    state = MigrationExecutor(connection).loader.project_state(
+        ("guidance", "0013_case_facts_for_impact")
+    )
+
+    migration.fill_from_snapshots(state.apps, None)
+
+    filled = Case.objects.order_by("pk").values_list(*columns)
+    assert list(filled) == expected

@@ -1,6 +1,6 @@
 """``recommendation.facts_as_json``: the case facts as the JSON numbers a saved case keeps;
-``describe`` and ``display_value``: those facts as a clinician reads them; ``compare``: what
-differs between a saved recommendation and the same case run again today.
+``describe`` and ``display_value``: those facts as a clinician reads them. ``compare`` has
+its own tests, in test_recommendation_compare.py.
 
 Snapshots keep numbers as JSON numbers, which Python reads and writes as binary floats.
 That is exact for every value the forms accept (at most four digits), and a value a float
@@ -10,10 +10,8 @@ was entered.
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -22,7 +20,7 @@ from guidance.forms import CaseForm, form_data
 from guidance.models import Case, GuidelineVersion
 from guidance.recommendation import describe, display_value, facts_as_json
 from tests import advice
-from tests.factories import case_facts, make_case, today
+from tests.factories import case_facts, make_case
 from tests.wizard_client import WARNED_RECTUM
 
 # Every size and Ki-67 the forms accept: tenths from 0 to 300.
@@ -129,122 +127,6 @@ def test_a_recommendation_and_a_saved_snapshot_hold_exactly_what_their_types_dec
     assert_holds_exactly_the_declared_keys(Case.objects.get(pk=saved.pk).snapshot)
     groups = recommendation.grouped(shown["recommendations"])
     assert all(set(group) == recommendation.SectionGroup.__required_keys__ for group in groups)
-
-
-def section(slug: str, text: str = "Text.", **fields: Any) -> dict[str, Any]:
-    return {
-        "section": slug,
-        "group": "",
-        "heading": slug.title(),
-        "text": text,
-        "order": 1,
-        "reasons": ["why"],
-        **fields,
-    }
-
-
-def warning(code: str, message: str = "Message.") -> dict[str, Any]:
-    return {"code": code, "detail": "", "message": message}
-
-
-def shown_with(sections=(), warnings=(), grade="G1", category="well") -> dict[str, Any]:
-    return {
-        "recommendations": list(sections),
-        "warnings": list(warnings),
-        "grade": grade,
-        "category": category,
-    }
-
-
-@pytest.mark.django_db
-def test_compare_finds_nothing_between_identical_results():
-    shown = today(**WARNED_RECTUM)
-
-    differences = recommendation.compare(shown, copy.deepcopy(shown))
-
-    assert differences["any"] is False
-    assert all(not value for value in differences.values())
-
-
-def test_compare_finds_sections_added_removed_and_changed():
-    saved = shown_with([section("kept"), section("gone"), section("reworded", "Old.")])
-    current = shown_with([section("kept"), section("reworded", "New."), section("new")])
-
-    differences = recommendation.compare(saved, current)
-
-    assert [item["section"] for item in differences["sections_added"]] == ["new"]
-    assert [item["section"] for item in differences["sections_removed"]] == ["gone"]
-    assert differences["sections_changed"] == [
-        {"saved": section("reworded", "Old."), "current": section("reworded", "New.")}
-    ]
-    assert differences["any"] is True
-
-
-@pytest.mark.parametrize(
-    "change",
-    [{"heading": "Another heading"}, {"reasons": ["another reason"]}, {"text": "Other."}],
-    ids=["heading", "reasons", "text"],
-)
-def test_compare_counts_a_new_heading_text_or_reason_as_a_changed_section(change):
-    differences = recommendation.compare(
-        shown_with([section("a")]), shown_with([section("a", **change)])
-    )
-
-    assert len(differences["sections_changed"]) == 1
-    assert differences["any"] is True
-
-
-def test_compare_ignores_a_change_of_order_or_group_alone():
-    differences = recommendation.compare(
-        shown_with([section("a")]), shown_with([section("a", order=7, group="Other group")])
-    )
-
-    assert differences["any"] is False
-
-
-def test_compare_finds_warnings_added_removed_and_reworded():
-    saved = shown_with(warnings=[warning("kept"), warning("gone"), warning("said", "Before.")])
-    current = shown_with(warnings=[warning("kept"), warning("said", "After."), warning("new")])
-
-    differences = recommendation.compare(saved, current)
-
-    assert [item["code"] for item in differences["warnings_added"]] == ["new"]
-    assert [item["code"] for item in differences["warnings_removed"]] == ["gone"]
-    assert differences["warnings_reworded"] == [
-        {"saved": warning("said", "Before."), "current": warning("said", "After.")}
-    ]
-
-
-def test_compare_finds_a_changed_grade_or_category():
-    assert recommendation.compare(shown_with(grade="G1"), shown_with(grade="G2"))["grade_changed"]
-    assert recommendation.compare(shown_with(grade=None), shown_with(grade="G1"))["any"]
-    changed = recommendation.compare(shown_with(category="well"), shown_with(category="poor"))
-    assert changed["category_changed"] and not changed["grade_changed"]
-
-
-def missing_section(slug: str) -> dict[str, Any]:
-    """The warning build() gives when the published guideline has no text for ``slug``."""
-    return {
-        "code": recommendation.MISSING_SECTION,
-        "detail": slug,
-        "message": f"The published guideline has no text for a section that applies to "
-        f"this case ({slug}). Do not rely on this recommendation; tell the guideline editors.",
-    }
-
-
-def test_compare_reports_each_missing_section_warning_on_its_own():
-    # build() gives one "section-missing" warning per section the published version
-    # lacks: the same code, the slug as detail. Saved with one missing, now two missing.
-    saved = shown_with(warnings=[missing_section("interferon")])
-    current = shown_with(warnings=[missing_section("interferon"), missing_section("everolimus")])
-
-    differences = recommendation.compare(saved, current)
-
-    # Keyed by code alone, today's two would collapse into the last one: "interferon
-    # missing" reworded as "everolimus missing" and no warning added. A missing section's
-    # warning is told apart by its section (the engine gives each other code once).
-    assert differences["warnings_reworded"] == []
-    assert differences["warnings_added"] == [missing_section("everolimus")]
 
 
 # --- The facts as saved and returned ---------------------------------------------------
