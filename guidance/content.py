@@ -143,10 +143,10 @@ VERSION_1_LOGIC = Path(__file__).parent / "data" / "guideline-version-1-logic.js
 def version_1_logic() -> engine.Logic:
     """Version 1's logic, from its frozen data file, without the database: what migration
     0012 stored in version 1, and what the engine's own tests run against."""
-    return engine.compile_logic(_file_document(json.loads(VERSION_1_LOGIC.read_text())))
+    return engine.compile_logic(logic_file_document(json.loads(VERSION_1_LOGIC.read_text())))
 
 
-def _file_document(data: dict) -> dict:
+def logic_file_document(data: dict) -> dict:
     """The logic data file's sections and warnings (keyed by slug and code) as a document."""
     return {
         "grading": data["grading"],

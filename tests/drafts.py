@@ -89,7 +89,7 @@ def revised_logic(*, sections=None, warnings=None, grading=None) -> engine.Logic
         data["warnings"][code]["applies_when"] = condition
     for name, thresholds in (grading or {}).items():
         data["grading"][name].update(thresholds)
-    return engine.compile_logic(content.logic_document(data))
+    return engine.compile_logic(content.logic_file_document(data))
 
 
 def give_logic(monkeypatch, version: GuidelineVersion, logic: engine.Logic) -> None:
