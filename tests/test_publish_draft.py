@@ -9,7 +9,15 @@ import pytest
 from guidance.models import GuidelineVersion, ReferenceCase
 from guidance.publishing import PublishingError, publish
 from tests.commands import manage
-from tests.drafts import DRAFT, METASTATIC_CASE, PUBLISHED, RETIRED, statuses, wrong_reference_case
+from tests.drafts import (
+    DRAFT,
+    METASTATIC_CASE,
+    PUBLISHED,
+    RETIRED,
+    edit,
+    statuses,
+    wrong_reference_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +68,19 @@ def test_the_refusal_is_publishings_own(draft, editor):
     ran = publish_draft()
 
     assert str(refused.value) in ran.err
+
+
+def test_logic_that_leaves_cases_without_advice_is_refused_whatever_the_reason(draft, editor):
+    for slug in ("curative-excision", "lymph-node-dissection"):
+        edit(draft.sections.get(slug=slug), editor, applies_when="false", reasons={})
+
+    ran = publish_draft("--accept-failures", "No reason accepts this.")
+
+    assert ran.status == 1
+    assert "The exhaustive check of the draft's logic fails" in ran.err
+    (line,) = [line for line in ran.err.splitlines() if "exhaustive check, " in line]
+    assert "For example: " in line
+    assert statuses() == {"1": PUBLISHED, draft.label: DRAFT}
 
 
 def test_failures_are_accepted_with_a_recorded_reason(draft, editor):

@@ -74,13 +74,17 @@ class Command(BaseCommand):
 
     @staticmethod
     def refusal(draft: GuidelineVersion, reason: str) -> str:
-        """Why publishing was refused, with where: each failing reference case and each change
-        to the gate, as the publish page lists them."""
+        """Why publishing was refused, with where: each failure of the exhaustive check, each
+        failing reference case and each change to the gate, as the publish page lists them."""
         lines = [f"The draft was not published. {reason}"]
         try:
             gate = publishing.check_gate(draft)
         except engine.LogicError:  # the reason said so: the reference cases cannot run
             return lines[0]
+        lines += [
+            f"  exhaustive check, {failure.rule}: {failure.message} For example: {failure.words}."
+            for failure in gate.logic_failures
+        ]
         lines += [
             f"  reference case failing: {result.title}: {'; '.join(result.problems)}"
             for result in gate.failures
