@@ -179,19 +179,21 @@ def _reads(logic: Logic, conditions: Iterable[Condition]) -> frozenset[str]:
     (a compiled logic names only its own sections, and none in a circle)."""
     by_slug = {rule.slug: rule.condition for rule in logic.sections}
     names: set[str] = set()
-    seen: set[str] = set()
+    # Each section and the category rules read once. Not mutated: reading them again would
+    # only be slower (the sections never name each other in a circle).
+    seen: set[str] = set()  # pragma: no mutate
     pending = list(conditions)
     while pending:
         condition = pending.pop()
-        names |= condition.names
+        names |= condition.names  # with "applies", which names no input: harmless
         for slug in condition.sections:
-            if slug not in seen:
-                seen.add(slug)
+            if slug not in seen:  # pragma: no mutate
+                seen.add(slug)  # pragma: no mutate
                 pending.append(by_slug[slug])
-        if "category" in condition.names and "category" not in seen:
-            seen.add("category")
+        reads_category = "category" in condition.names
+        if reads_category and "category" not in seen:  # pragma: no mutate
+            seen.add("category")  # pragma: no mutate
             pending.extend(rule.condition for rule in logic.category)
-    names.discard(APPLIES)
     return frozenset(names)
 
 
@@ -497,15 +499,19 @@ def _category(logic: Logic, known: Mapping[str, Any]) -> str:
 
 def _decide(
     logic: Logic, known: dict[str, Any], reads: frozenset[str], order: Iterable[Any]
-) -> dict[str, bool]:
+) -> dict[str, bool] | None:
     """The category (if read) and whether each section of ``order`` applies, into
-    ``known``; raises ``_Undecided`` on the first rule that raises."""
-    if "category" in reads:
-        known["category"] = _category(logic, known)
+    ``known``; None if one of those rules raises (a failure the check reports where it
+    checks that rule)."""
     applies: dict[str, bool] = {}
-    known[APPLIES] = applies
-    for section in order:
-        applies[section.slug] = _holds(f"section {section.slug}", section.condition, known)
+    try:
+        if "category" in reads:
+            known["category"] = _category(logic, known)
+        known[APPLIES] = applies
+        for section in order:
+            applies[section.slug] = section.condition.holds(known)
+    except Exception:  # noqa: BLE001
+        return None
     return applies
 
 
@@ -590,9 +596,7 @@ def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse:
     evaluated = 0
     for known, count in _cases(logic, reads if collapse else None):
         evaluated += 1
-        try:
-            _decide(logic, known, reads, order)
-        except _Undecided:
+        if _decide(logic, known, reads, order) is None:
             continue
         try:
             _holds(rule, warning.condition, known)
@@ -614,11 +618,8 @@ def _where(logic: Logic, slug: str) -> Iterator[tuple[dict[str, Any], int]]:
     needed = _sections_read(logic, [target.condition]) | {slug}
     order = [section for section in logic.evaluation_order if section.slug in needed]
     for known, count in _cases(logic, reads):
-        try:
-            applies = _decide(logic, known, reads, order)
-        except _Undecided:
-            continue
-        if applies[slug]:
+        applies = _decide(logic, known, reads, order)
+        if applies is not None and applies[slug]:
             yield known, count
 
 
