@@ -50,7 +50,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from guidance.engine.conditions import APPLIES, Condition
@@ -130,11 +130,12 @@ def number_classes(name: str, thresholds: Iterable[Decimal]) -> tuple[NumberClas
             cuts |= {at - half, at + half}
         else:
             cuts.add(at.to_integral_value(ROUND_FLOOR) + half)
-    bounds = sorted(cut for cut in cuts if first - half < cut < last + half)
+    # Not mutated: a cut half a step outside the range splits nothing, kept or not.
+    bounds = sorted(cut for cut in cuts if first - half < cut < last + half)  # pragma: no mutate
     runs: list[tuple[int, int]] = []
     start = first
     for cut in bounds:
-        end = int((cut - half).to_integral_value(ROUND_CEILING))
+        end = int(cut - half)  # the last step below the cut
         if end >= start:
             runs.append((start, end))
         start = end + 1
@@ -161,7 +162,7 @@ def _values(name: str, thresholds: Mapping[str, frozenset[Decimal]]) -> tuple[An
     fact = INPUTS[name]
     if fact.kind == "number":
         found: tuple[Any, ...] = tuple(
-            each.representative for each in number_classes(name, thresholds.get(name, ()))
+            each.representative for each in number_classes(name, thresholds[name])
         )
     elif fact.kind == "boolean":
         found = (True, False)
@@ -229,7 +230,7 @@ def _group(
     thresholds: Mapping[str, frozenset[Decimal]],
 ) -> _Group:
     combos = (
-        dict(zip(names, values, strict=True))
+        dict(zip(names, values, strict=True))  # pragma: no mutate - always as long
         for values in itertools.product(*(_values(name, thresholds) for name in names))
     )
     grading = "ki67_percent" in names
