@@ -241,8 +241,24 @@ def test_a_gap_of_one_class_is_one_class_and_its_grades_are_named():
 
     assert gap.classes == 1
     assert gap.message.startswith("No section applies to 1 input class: every one has site ")
+    assert "; hormonal symptoms; " in gap.message
     assert "grade G1 or G2" in low.message
     assert "hormonal symptoms" not in low.message
+
+
+def test_a_gap_names_its_category_even_where_no_section_reads_the_category():
+    document = version_1_document()
+    document["category"] = document["category"][:3]  # nothing for differentiation not known
+    document["sections"] = [{"slug": "known", "applies_when": 'differentiation != "unknown"'}]
+    document["warnings"], document["exclusive"] = [], []
+
+    [gap] = check.check(engine.compile_logic(document)).failures
+
+    # Not known and G3 is still poorly differentiated (the second rule).
+    assert gap.message.endswith(
+        "every one has differentiation not known; category not determined or poorly "
+        "differentiated."
+    )
 
 
 def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
@@ -448,6 +464,17 @@ def test_thresholds_at_the_ends_of_the_range_or_beyond_it_split_only_what_there_
     assert representatives("mitoses_per_10hpf", {Decimal(0), Decimal(1)}) == [0, 1, 2]
 
 
+def test_a_threshold_between_two_steps_only_separates_them():
+    # Conditions are refused a constant finer than the field is entered to; the classes
+    # are still right for one.
+    classes = check.number_classes("size_mm", {Decimal("20.07")})
+
+    assert [(each.low, each.high, each.representative) for each in classes] == [
+        (Decimal("0.1"), Decimal("20.0"), Decimal("20.0")),
+        (Decimal("20.1"), Decimal(300), Decimal("20.1")),
+    ]
+
+
 def test_an_optional_number_is_also_not_given():
     thresholds = VERSION_1.thresholds()
 
@@ -601,7 +628,7 @@ def test_a_section_the_version_does_not_have_is_refused_by_name():
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"hormonal_symptoms": False}, "no hormonal symptoms"),
+        ({"hormonal_symptoms": False}, "insulinoma, no hormonal symptoms, 19.9 mm"),
         ({"metastases_resectable": "yes"}, "distant metastases, metastases resectable,"),
         ({"metastases_resectable": "no"}, "distant metastases, metastases not resectable,"),
         ({"differentiation": "poor"}, "19.9 mm, poorly differentiated, Ki-67"),

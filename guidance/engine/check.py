@@ -50,7 +50,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from guidance.engine.conditions import APPLIES, Condition
@@ -130,11 +130,12 @@ def number_classes(name: str, thresholds: Iterable[Decimal]) -> tuple[NumberClas
             cuts |= {at - half, at + half}
         else:
             cuts.add(at.to_integral_value(ROUND_FLOOR) + half)
-    bounds = sorted(cut for cut in cuts if first - half < cut < last + half)
+    # Not mutated: a cut half a step outside the range splits nothing, kept or not.
+    bounds = sorted(cut for cut in cuts if first - half < cut < last + half)  # pragma: no mutate
     runs: list[tuple[int, int]] = []
     start = first
     for cut in bounds:
-        end = int((cut - half).to_integral_value(ROUND_CEILING))
+        end = int(cut - half)  # the last step below the cut
         if end >= start:
             runs.append((start, end))
         start = end + 1
@@ -161,7 +162,7 @@ def _values(name: str, thresholds: Mapping[str, frozenset[Decimal]]) -> tuple[An
     fact = INPUTS[name]
     if fact.kind == "number":
         found: tuple[Any, ...] = tuple(
-            each.representative for each in number_classes(name, thresholds.get(name, ()))
+            each.representative for each in number_classes(name, thresholds[name])
         )
     elif fact.kind == "boolean":
         found = (True, False)
@@ -179,19 +180,21 @@ def _reads(logic: Logic, conditions: Iterable[Condition]) -> frozenset[str]:
     (a compiled logic names only its own sections, and none in a circle)."""
     by_slug = {rule.slug: rule.condition for rule in logic.sections}
     names: set[str] = set()
-    seen: set[str] = set()
+    # Each section and the category rules read once. Not mutated: reading them again would
+    # only be slower (the sections never name each other in a circle).
+    seen: set[str] = set()  # pragma: no mutate
     pending = list(conditions)
     while pending:
         condition = pending.pop()
-        names |= condition.names
+        names |= condition.names  # with "applies", which names no input: harmless
         for slug in condition.sections:
-            if slug not in seen:
-                seen.add(slug)
+            if slug not in seen:  # pragma: no mutate
+                seen.add(slug)  # pragma: no mutate
                 pending.append(by_slug[slug])
-        if "category" in condition.names and "category" not in seen:
-            seen.add("category")
+        reads_category = "category" in condition.names
+        if reads_category and "category" not in seen:  # pragma: no mutate
+            seen.add("category")  # pragma: no mutate
             pending.extend(rule.condition for rule in logic.category)
-    names.discard(APPLIES)
     return frozenset(names)
 
 
@@ -227,7 +230,7 @@ def _group(
     thresholds: Mapping[str, frozenset[Decimal]],
 ) -> _Group:
     combos = (
-        dict(zip(names, values, strict=True))
+        dict(zip(names, values, strict=True))  # pragma: no mutate - always as long
         for values in itertools.product(*(_values(name, thresholds) for name in names))
     )
     grading = "ki67_percent" in names
@@ -497,15 +500,19 @@ def _category(logic: Logic, known: Mapping[str, Any]) -> str:
 
 def _decide(
     logic: Logic, known: dict[str, Any], reads: frozenset[str], order: Iterable[Any]
-) -> dict[str, bool]:
+) -> dict[str, bool] | None:
     """The category (if read) and whether each section of ``order`` applies, into
-    ``known``; raises ``_Undecided`` on the first rule that raises."""
-    if "category" in reads:
-        known["category"] = _category(logic, known)
+    ``known``; None if one of those rules raises (a failure the check reports where it
+    checks that rule)."""
     applies: dict[str, bool] = {}
-    known[APPLIES] = applies
-    for section in order:
-        applies[section.slug] = _holds(f"section {section.slug}", section.condition, known)
+    try:
+        if "category" in reads:
+            known["category"] = _category(logic, known)
+        known[APPLIES] = applies
+        for section in order:
+            applies[section.slug] = section.condition.holds(known)
+    except Exception:  # noqa: BLE001
+        return None
     return applies
 
 
@@ -590,9 +597,7 @@ def _check_warning(logic: Logic, warning: Any, failures: _Failures, *, collapse:
     evaluated = 0
     for known, count in _cases(logic, reads if collapse else None):
         evaluated += 1
-        try:
-            _decide(logic, known, reads, order)
-        except _Undecided:
+        if _decide(logic, known, reads, order) is None:
             continue
         try:
             _holds(rule, warning.condition, known)
@@ -614,11 +619,8 @@ def _where(logic: Logic, slug: str) -> Iterator[tuple[dict[str, Any], int]]:
     needed = _sections_read(logic, [target.condition]) | {slug}
     order = [section for section in logic.evaluation_order if section.slug in needed]
     for known, count in _cases(logic, reads):
-        try:
-            applies = _decide(logic, known, reads, order)
-        except _Undecided:
-            continue
-        if applies[slug]:
+        applies = _decide(logic, known, reads, order)
+        if applies is not None and applies[slug]:
             yield known, count
 
 
