@@ -16,7 +16,7 @@ import pytest
 from guidance.models import GuidelineVersion
 from tests.admin_client import NEW_EVEROLIMUS, edit_section, publish_url, section
 from tests.admin_client import start_draft_in_the_admin as start_draft
-from tests.drafts import SMALL_INSULINOMA_BELOW_15, give_logic, revised_logic
+from tests.drafts import SMALL_INSULINOMA_BELOW_15, revise
 from tests.factories import make_case, record, today
 from tests.pages import attribute, html_of, squashed
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -49,9 +49,9 @@ def without(shown, slug):
 
 
 def test_a_draft_that_moves_a_threshold_shows_which_sections_move_for_how_many_cases(
-    erin_client, draft, alice, bob, monkeypatch
+    erin, erin_client, draft, alice, bob
 ):
-    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    revise(draft, erin, sections=SMALL_INSULINOMA_BELOW_15)
     for clinician, size in ((alice, 12), (alice, 16), (bob, 18.5), (bob, 25)):
         make_case(clinician, **{**SMALL_INSULINOMA, "size_mm": size})
 
