@@ -152,3 +152,21 @@ def test_with_no_saved_cases_the_editor_reads_that_none_would_change(erin_client
     assert "Of 0 saved cases, 0 would be advised differently" in html
     assert "Of 0 saved cases, 0 would show different text" in html
     assert "data-impact-not-rerun" not in html
+
+
+def test_the_editor_is_told_of_cases_a_condition_of_the_draft_cannot_decide(
+    erin, erin_client, draft, alice
+):
+    # Ki-67 compared where it may be absent (the exhaustive check refuses the draft too).
+    condition = 'extent == "regional_nodes" and ki67_percent > 10'
+    revise(draft, erin, warnings={"regional-nodes": condition})
+    make_case(alice, extent="regional_nodes", ki67_percent=None)
+    make_case(alice, extent="regional_nodes", ki67_percent=12)
+
+    html = impact_of(erin_client, draft)
+
+    assert attribute(html, "data-impact-undecided") == ["1"]
+    assert (
+        "For 1 saved case a condition of the draft cannot be decided: it compares a number "
+        "that case does not give."
+    ) in html
