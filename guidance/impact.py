@@ -28,6 +28,7 @@ short indexed string instead of eight columns) and than one fingerprint of all t
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -210,14 +211,13 @@ class _Runner:
     concern only the choices (a pancreatic region for the pancreas, resectability for
     distant metastases). So a case's facts are accepted exactly when its choices are (with
     numbers that are always accepted standing in) and each of its numbers is (beside
-    choices that are), and each of those is checked once: once a fingerprint and once a
-    class of each number, not once a class of facts. Every number of a class is accepted
-    alike, since the limits are class boundaries.
+    choices that are), and each of those is checked once: once a fingerprint (for the life
+    of the process) and once a class of each number, not once a class of facts. Every
+    number of a class is accepted alike, since the limits are class boundaries.
     """
 
     def __init__(self, logic) -> None:
         self.logic = logic
-        self.choices: dict[str, engine.CaseFacts | None] = {}
         self.numbers: dict[tuple[str, int], bool] = {}
 
     def outcome(self, group: Mapping[str, Any], classes: list[str]) -> Outcome | None:
@@ -243,15 +243,23 @@ class _Runner:
         )
 
     def _choices(self, fingerprint: str) -> engine.CaseFacts | None:
-        if fingerprint not in self.choices:
-            form = CaseForm(data=form_data(facts_of(fingerprint, PLACEHOLDERS)))
-            self.choices[fingerprint] = form.facts() if form.is_valid() else None
-        return self.choices[fingerprint]
+        return accepted_choices(fingerprint)
 
     @staticmethod
     def _accepted(base: engine.CaseFacts, name: str, value: Decimal | int | None) -> bool:
         facts = {**facts_as_json_values(base), name: value}
         return CaseForm(data=form_data(facts)).is_valid()
+
+
+# Whether the forms accept a fingerprint depends on the code alone, never on a draft: kept
+# for the life of the process, since making a case form is most of a small report's cost.
+# There are a few thousand valid fingerprints at most.
+@functools.lru_cache(maxsize=20_000)
+def accepted_choices(fingerprint: str) -> engine.CaseFacts | None:
+    """The facts of ``fingerprint`` (with numbers that are always accepted standing in),
+    or None when today's case form refuses them."""
+    form = CaseForm(data=form_data(facts_of(fingerprint, PLACEHOLDERS)))
+    return form.facts() if form.is_valid() else None
 
 
 def facts_as_json_values(facts: engine.CaseFacts) -> dict[str, Any]:

@@ -9,12 +9,10 @@ The fixtures ``editor``, ``version_1`` and ``draft`` are in conftest.py.
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import copy
 from pathlib import Path
 
 import guidance
-from guidance import content, engine
 from guidance.models import GuidelineVersion, ReferenceCase
 from guidance.publishing import publish
 from tests.factories import PLAIN_FACTS
@@ -75,36 +73,23 @@ def statuses() -> dict[str, str]:
     return dict(GuidelineVersion.objects.values_list("label", "status"))
 
 
-def revised_logic(*, sections=None, warnings=None, grading=None) -> engine.Logic:
-    """Version 1's logic with some conditions (by slug or code) or grading thresholds
-    replaced, as an editor's draft would hold it."""
-    data = json.loads(content.VERSION_1_LOGIC.read_text())
+def revise(draft, editor, *, sections=None, warnings=None, grading=None, reason="New evidence"):
+    """Change a draft's logic the way an editor does, with who and why: conditions by slug
+    or code, grading thresholds by number (``{"ki67_percent": {"G3_above": "15"}}``)."""
     for slug, condition in (sections or {}).items():
-        rule = data["sections"][slug]
-        rule["applies_when"] = condition
+        section = draft.sections.get(slug=slug)
         # The editor's words for a part of the condition go with that part.
-        kept = {part: words for part, words in rule["reasons"].items() if part in condition}
-        rule["reasons"] = kept
+        kept = {part: words for part, words in section.reasons.items() if part in condition}
+        edit(section, editor, reason, applies_when=condition, reasons=kept)
     for code, condition in (warnings or {}).items():
-        data["warnings"][code]["applies_when"] = condition
-    for name, thresholds in (grading or {}).items():
-        data["grading"][name].update(thresholds)
-    return engine.compile_logic(content.logic_file_document(data))
-
-
-def give_logic(monkeypatch, version: GuidelineVersion, logic: engine.Logic) -> None:
-    """Make ``version``'s text, wherever the app loads it, carry ``logic``.
-
-    Until each version stores its own logic every version's text carries version 1's; this
-    stands in for a draft whose conditions an editor changed.
-    """
-    load = content.load
-
-    def load_with_logic(which):
-        text = load(which)
-        return dataclasses.replace(text, logic=logic) if text.version_id == version.pk else text
-
-    monkeypatch.setattr(content, "load", load_with_logic)
+        edit(draft.warnings.get(code=code), editor, reason, applies_when=condition)
+    if grading:
+        thresholds = copy.deepcopy(draft.grading)
+        for name, values in grading.items():
+            thresholds[name].update(values)
+        draft.grading = thresholds
+        draft.save()
+    return draft
 
 
 # Small insulinomas, as version 1 has them (below 20 mm), and as a draft that moves the

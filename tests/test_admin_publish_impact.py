@@ -16,7 +16,7 @@ import pytest
 from guidance.models import GuidelineVersion
 from tests.admin_client import NEW_EVEROLIMUS, edit_section, publish_url, section
 from tests.admin_client import start_draft_in_the_admin as start_draft
-from tests.drafts import SMALL_INSULINOMA_BELOW_15, give_logic, revised_logic
+from tests.drafts import SMALL_INSULINOMA_BELOW_15, revise
 from tests.factories import make_case, record, today
 from tests.pages import attribute, html_of, squashed
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -49,9 +49,9 @@ def without(shown, slug):
 
 
 def test_a_draft_that_moves_a_threshold_shows_which_sections_move_for_how_many_cases(
-    erin_client, draft, alice, bob, monkeypatch
+    erin, erin_client, draft, alice, bob
 ):
-    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    revise(draft, erin, sections=SMALL_INSULINOMA_BELOW_15)
     for clinician, size in ((alice, 12), (alice, 16), (bob, 18.5), (bob, 25)):
         make_case(clinician, **{**SMALL_INSULINOMA, "size_mm": size})
 
@@ -152,3 +152,21 @@ def test_with_no_saved_cases_the_editor_reads_that_none_would_change(erin_client
     assert "Of 0 saved cases, 0 would be advised differently" in html
     assert "Of 0 saved cases, 0 would show different text" in html
     assert "data-impact-not-rerun" not in html
+
+
+def test_the_editor_is_told_of_cases_a_condition_of_the_draft_cannot_decide(
+    erin, erin_client, draft, alice
+):
+    # Ki-67 compared where it may be absent (the exhaustive check refuses the draft too).
+    condition = 'extent == "regional_nodes" and ki67_percent > 10'
+    revise(draft, erin, warnings={"regional-nodes": condition})
+    make_case(alice, extent="regional_nodes", ki67_percent=None)
+    make_case(alice, extent="regional_nodes", ki67_percent=12)
+
+    html = impact_of(erin_client, draft)
+
+    assert attribute(html, "data-impact-undecided") == ["1"]
+    assert (
+        "For 1 saved case a condition of the draft cannot be decided: it compares a number "
+        "that case does not give."
+    ) in html

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from guidance import content
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
-from tests.drafts import SMALL_INSULINOMA_BELOW_15, give_logic, publish_it, revised_logic
+from tests.drafts import SMALL_INSULINOMA_BELOW_15, publish_it, revise
 from tests.factories import (
     change_outside_the_app,
     delete_outside_the_app,
@@ -195,10 +195,10 @@ def test_the_re_check_says_a_reworded_section_was_reworded(alice_client, case):
 
 
 def test_the_re_check_names_the_condition_that_now_decides_each_section_added_or_removed(
-    alice, alice_client, editor, draft, monkeypatch
+    alice, alice_client, editor, draft
 ):
     saved = make_case(alice, **{**SMALL_INSULINOMA, "size_mm": 16})  # local excision then
-    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    revise(draft, editor, sections=SMALL_INSULINOMA_BELOW_15)
     publish_it(draft, editor, accept_failures_reason="Small now means below 15 mm")
 
     html = recheck(alice_client, saved)
@@ -217,13 +217,11 @@ def test_the_re_check_names_the_condition_that_now_decides_each_section_added_or
 
 
 def test_the_re_check_names_the_condition_of_a_warning_now_given_or_no_longer_given(
-    alice, alice_client, editor, draft, monkeypatch
+    alice, alice_client, editor, draft
 ):
     saved = make_case(alice, **WARNED_RECTUM)  # regional nodes: warned
     localised = 'extent == "localised"'
-    give_logic(
-        monkeypatch, draft, revised_logic(warnings={"regional-nodes": localised})
-    )
+    revise(draft, editor, warnings={"regional-nodes": localised})
     publish_it(draft, editor, accept_failures_reason="Warn for localised disease instead")
 
     block = diff_block(recheck(alice_client, saved), "warning-removed", "regional-nodes")

@@ -21,16 +21,14 @@ from guidance.forms import CaseForm, form_data
 from guidance.impact import AdviceChange, Impact
 from guidance.models import Case, GuidelineVersion
 from guidance.publishing import SectionChange, impact, start_draft
-from tests import advice as advice_engine
 from tests.drafts import (
     METASTATIC,
     NEW_EVEROLIMUS,
     REGIONAL,
     SMALL_INSULINOMA_BELOW_15,
     edit,
-    give_logic,
     publish_it,
-    revised_logic,
+    revise,
 )
 from tests.factories import case_facts, make_case, record, today
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -274,9 +272,9 @@ def test_a_case_whose_saved_choices_are_no_longer_accepted_is_counted_apart(draf
 
 
 def test_moving_a_threshold_counts_the_cases_on_each_side_that_it_moves(
-    draft, alice, monkeypatch
+    draft, editor, alice
 ):
-    give_logic(monkeypatch, draft, revised_logic(sections=SMALL_INSULINOMA_BELOW_15))
+    revise(draft, editor, sections=SMALL_INSULINOMA_BELOW_15)
     for size in (8, 14.9, 15, 17, 19.9, 20, 35):
         make_case(alice, **{**SMALL_INSULINOMA, "size_mm": size})
 
@@ -299,9 +297,9 @@ def test_moving_a_threshold_counts_the_cases_on_each_side_that_it_moves(
 
 
 def test_moving_a_grading_threshold_counts_grades_categories_sections_and_warnings(
-    draft, alice, monkeypatch
+    draft, editor, alice
 ):
-    give_logic(monkeypatch, draft, revised_logic(grading={"ki67_percent": {"G3_above": "15"}}))
+    revise(draft, editor, grading={"ki67_percent": {"G3_above": "15"}})
     make_case(alice, **{**METASTATIC_SMALL_BOWEL, "ki67_percent": 16})  # G2 -> G3 (NET G3)
     unknown = {**METASTATIC_SMALL_BOWEL, "differentiation": "unknown", "ki67_percent": 18}
     make_case(alice, **unknown)  # G2 -> G3, so now poorly differentiated
@@ -319,11 +317,9 @@ def test_moving_a_grading_threshold_counts_grades_categories_sections_and_warnin
 
 
 def test_a_warning_whose_condition_changed_is_counted_where_it_now_fires_or_not(
-    draft, alice, monkeypatch
+    draft, editor, alice
 ):
-    give_logic(
-        monkeypatch, draft, revised_logic(warnings={"regional-nodes": 'extent == "localised"'})
-    )
+    revise(draft, editor, warnings={"regional-nodes": 'extent == "localised"'})
     make_case(alice, **REGIONAL)
     make_case(alice, **REGIONAL)
     make_case(alice)  # localised
@@ -331,10 +327,10 @@ def test_a_warning_whose_condition_changed_is_counted_where_it_now_fires_or_not(
     assert advice(impact(draft))["warnings"] == {"regional-nodes": (1, 2)}
 
 
-def test_a_condition_the_draft_cannot_decide_is_counted_apart(draft, alice, monkeypatch):
+def test_a_condition_the_draft_cannot_decide_is_counted_apart(draft, editor, alice):
     # Ki-67 compared where it may be absent: the exhaustive check refuses such a draft.
     regional = {"regional-nodes": 'extent == "regional_nodes" and ki67_percent > 10'}
-    give_logic(monkeypatch, draft, revised_logic(warnings=regional))
+    revise(draft, editor, warnings=regional)
     make_case(alice, **{**REGIONAL, "ki67_percent": None})
     make_case(alice, **{**REGIONAL, "ki67_percent": 12})
 
@@ -344,19 +340,18 @@ def test_a_condition_the_draft_cannot_decide_is_counted_apart(draft, alice, monk
 
 
 @pytest.mark.parametrize(
-    "logic",
+    "revision",
     [
-        None,
-        revised_logic(sections=SMALL_INSULINOMA_BELOW_15),
-        revised_logic(grading={"ki67_percent": {"G1_below": "2.5", "G3_above": "15"}}),
+        {},
+        {"sections": SMALL_INSULINOMA_BELOW_15},
+        {"grading": {"ki67_percent": {"G1_below": "2.5", "G3_above": "15"}}},
     ],
     ids=["version 1", "small below 15 mm", "Ki-67 2.5 and 15"],
 )
 def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
-    draft, alice, monkeypatch, logic
+    draft, editor, alice, revision
 ):
-    if logic is not None:
-        give_logic(monkeypatch, draft, logic)
+    revise(draft, editor, **revision)
     # Cases of many kinds, some as if saved under other logic, against a plain loop.
     rng = random.Random(11)  # noqa: S311 - test data
     for facts in VARIED:
@@ -372,7 +367,7 @@ def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
         for _ in range(rng.randint(1, 3)):
             record(alice, shown)
 
-    assert advice(impact(draft)) == advice(one_by_one(logic or advice_engine.VERSION_1))
+    assert advice(impact(draft)) == advice(one_by_one(content.load(draft).logic))
 
 
 VARIED = [
