@@ -126,6 +126,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's own memory, never shared: a restart (a deploy) starts every cache afresh.
+# Nothing uses the default cache (django-axes keeps its counts in the database).
+# "template_fragments" keeps template fragments rendered by {% cache %}: the history's
+# filter form, under the values submitted to it. In development (DEBUG) it keeps nothing,
+# so that an edited template shows at once without a restart.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if DEBUG
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
