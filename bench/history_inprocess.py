@@ -66,7 +66,7 @@ def measure(site: Site, warm: int, requests: int, profile: str | None) -> None:
     logging.getLogger("netadvisor.security").disabled = True  # a line for every login
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
@@ -111,6 +111,7 @@ def measure(site: Site, warm: int, requests: int, profile: str | None) -> None:
             clients["many"].get("/cases/")
         profiler.disable()
         pstats.Stats(profiler).sort_stats(profile).print_stats(40)
+    connections.close_all()  # so that the site can drop its own database
 
 
 if __name__ == "__main__":
