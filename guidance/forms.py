@@ -13,6 +13,7 @@ carry one page's values into the next.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -339,6 +340,19 @@ class CaseFilterForm(forms.Form):
         helper.attrs = {"aria-label": "Filter cases"}
         helper.label_class = "small mb-1"
         return helper
+
+    def rendering_key(self) -> str:
+        """What the form's rendering depends on, as one string: the history caches it by this.
+
+        That is each field's submitted value as its widget reads it (a value left out apart
+        from an empty one, which selects "Any ..."), and whether the form is bound; its errors
+        follow from those values. Nothing else of the request, and nothing of the clinician.
+        """
+        values = [
+            field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        ]
+        return json.dumps([self.is_bound, values])
 
     def _plausible(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)

@@ -126,6 +126,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's own memory, never shared: a restart (a deploy) starts every cache afresh.
+# Nothing uses the default cache (django-axes keeps its counts in the database).
+# "template_fragments" keeps what {% cache %} renders: the history's filter form, under the
+# values submitted to it, and a page of its rows, under what they show of each case. A
+# fragment is rendered from what it is kept under and nothing else, so it is never stale
+# and never another clinician's; it is kept until the cache is full (300 fragments of at
+# most ~10 kB, a third of them then dropped, the least recently used first). The rows hold
+# cases' references: keep this cache in the process, not in a cache server, which would keep
+# them outside the database. In development (DEBUG) it keeps nothing, so that an edited
+# template shows at once without a restart.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if DEBUG
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 300, "CULL_FREQUENCY": 3},
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -3,6 +3,7 @@ root administers the site (a superuser); an anonymous visitor has no account. An
 Alice has saved that the tests of a saved case's pages look at."""
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from guidance import content
@@ -29,6 +30,14 @@ def _fresh_guideline_text():
     content.forget()
     yield
     content.forget()
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_fragments():
+    """Each test starts with no template fragment kept from an earlier one (settings.CACHES)."""
+    caches["template_fragments"].clear()
+    yield
+    caches["template_fragments"].clear()
 
 
 @pytest.fixture

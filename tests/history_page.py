@@ -9,10 +9,14 @@ its field errors.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
+from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 
 from guidance.models import Case
@@ -102,6 +106,19 @@ def pagination_links(response) -> list[str]:
 
 def field_errors(response) -> dict[str, list[str]]:
     return response.context["form"].errors
+
+
+def markup(response) -> str:
+    """The page's HTML, its CSRF tokens blanked: Django masks the token afresh for each page."""
+    return re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*', r"\1", response.content.decode())
+
+
+@contextmanager
+def fragments_not_kept() -> Iterator[None]:
+    """Pages rendered whole, as if no template fragment were kept (settings.CACHES)."""
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    with override_settings(CACHES={**settings.CACHES, "template_fragments": dummy}):
+        yield
 
 
 def get(client, query: str = ""):

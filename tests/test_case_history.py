@@ -1,8 +1,9 @@
 """The saved-case history at /cases/: who sees what, the order, each row, and pagination.
 
-The filters and the search are tested in test_case_history_filters.py, the queries and the
-indexes they use in test_case_history_queries.py; tests/history_page.py makes the cases and
-reads the page.
+The rows are kept rendered (Django's template fragment cache, settings.CACHES); the tests
+here see them as a clinician does, kept or not. The filters and the search are tested in
+test_case_history_filters.py, the queries and the indexes they use in
+test_case_history_queries.py; tests/history_page.py makes the cases and reads the page.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone, translation
 
 from guidance.views import CASES_PER_PAGE
 from tests.factories import make_case
@@ -18,10 +20,12 @@ from tests.history_page import (
     GRADE_UNKNOWN,
     HISTORY,
     METASTATIC,
+    fragments_not_kept,
     get,
     listed,
     local,
     many_cases,
+    markup,
     pagination_links,
     references,
     rows,
@@ -243,3 +247,62 @@ def test_a_page_past_the_end_shows_the_last_page(alice, alice_client):
 
     assert listed(response) == [cases[-1].pk]
     assert "Page 2 of 2" in response.content.decode()
+
+
+# --- The rows, kept rendered -----------------------------------------------------------
+
+
+def test_each_page_of_rows_is_the_same_whether_it_was_kept_or_rendered_afresh(
+    alice, alice_client
+):
+    many_cases(alice, 30, **WARNED_RECTUM)
+    saved_at(alice, local(2025, 7, 1), reference="\"><b>MDT</b>", **GRADE_UNKNOWN, **METASTATIC)
+    queries = ["", "?page=2", "?page=3", "?site=small_intestine", "?q=list-02", "?grade=G3"]
+    with fragments_not_kept():
+        afresh = {query: markup(get(alice_client, query)) for query in queries}
+
+    first = {query: markup(get(alice_client, query)) for query in queries}  # each one kept
+    kept = {query: markup(get(alice_client, query)) for query in queries}  # ... and shown
+
+    assert first == afresh
+    assert kept == afresh
+
+
+def test_a_case_saved_or_deleted_shows_at_once_on_pages_already_kept(alice, alice_client):
+    cases = many_cases(alice, 26)
+    get(alice_client)
+    get(alice_client, "?page=2")
+
+    new = make_case(alice, reference="NEW")  # now: the newest
+    assert listed(get(alice_client)) == [new.pk] + [case.pk for case in cases[:24]]
+    assert listed(get(alice_client, "?page=2")) == [case.pk for case in cases[24:]]
+
+    cases[0].delete_on_record(clinician=alice)
+    cases[1].delete_on_record(clinician=alice)
+    assert listed(get(alice_client)) == [new.pk] + [case.pk for case in cases[2:]]
+    assert "Page 2" not in get(alice_client).content.decode()
+
+
+def test_rows_alike_but_for_whose_cases_they_are_are_kept_apart(
+    alice, bob, alice_client, bob_client
+):
+    alices = saved_at(alice, local(2025, 3, 1), reference="SAME", **WARNED_RECTUM)
+    bobs = saved_at(bob, local(2025, 3, 1), reference="SAME", **WARNED_RECTUM)
+
+    assert listed(get(alice_client)) == [alices.pk]
+    assert listed(get(bob_client)) == [bobs.pk]
+    assert f'href="/cases/{bobs.pk}/"' not in get(alice_client).content.decode()
+
+
+def test_the_rows_follow_the_time_zone_and_language_they_are_shown_in(alice, alice_client):
+    saved_at(alice, local(2025, 3, 14, 9, 5))
+
+    def first_date() -> str:
+        return rows(get(alice_client))[0][1][0]
+
+    assert first_date() == "14 Mar 2025, 09:05"
+    with timezone.override("America/New_York"):
+        assert first_date() == "14 Mar 2025, 05:05"
+    with translation.override("de"):
+        assert first_date() == "14 Mär 2025, 09:05"
+    assert first_date() == "14 Mar 2025, 09:05"

@@ -1,6 +1,7 @@
 """The history's filters (site, extent, grade, a date range) and the reference search, on the
 page: what each lists, how they combine, and field errors that leave the valid filters
-applied. The filter form itself is tested in test_forms.py.
+applied; the rendered form, kept for each set of submitted values. The filter form itself is
+tested in test_forms.py.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from urllib.parse import quote
 
 import pytest
 
-from guidance.forms import FIRST_DAY, LAST_DAY
+from guidance.forms import FIRST_DAY, LAST_DAY, CaseFilterForm
 from guidance.models import Case
 from tests.factories import make_case
+from tests.form_markup import HOSTILE
 from tests.history_page import (
     G1,
     G2,
@@ -20,9 +22,12 @@ from tests.history_page import (
     GRADE_UNKNOWN,
     METASTATIC,
     field_errors,
+    fragments_not_kept,
     get,
     listed,
     local,
+    many_cases,
+    markup,
     references,
     saved_at,
 )
@@ -227,3 +232,84 @@ def test_the_cases_matching_filters_are_asked_for_by_name(alice):
     ]
     with pytest.raises(TypeError):
         cases.matching("rectum")
+
+
+# --- The filter form, kept rendered --------------------------------------------------
+
+# Submitted values whose forms differ, some only just: a value left out and an empty one
+# (which selects "Any ..."), the words None and null, a repeated value (the last counts),
+# hostile text, and each kind of field error; a page number and an unknown name, which
+# change nothing of the form.
+SUBMITTED = [
+    "",
+    "?page=2",
+    "?colour=blue",
+    "?site=",
+    "?site=&extent=&grade=&date_from=&date_to=&q=",
+    "?q=None",
+    "?q=null",
+    "?site=rectum",
+    "?site=colon&site=rectum",
+    "?site=rectum&extent=regional_nodes&grade=G2&date_from=2025-05-01&date_to=2025-06-30&q=li",
+    "?q=" + quote(HOSTILE),
+    "?site=mars&grade=G4&date_from=notadate&q=" + "x" * 41,
+    "?date_from=2025-06-01&date_to=2025-05-01",
+    "?date_to=9999-12-31&extent=regional_nodes",
+]
+
+
+def test_each_page_is_the_same_whether_its_filter_form_was_kept_or_rendered_afresh(
+    alice, alice_client
+):
+    many_cases(alice, 30, site="rectum", extent="regional_nodes", **G2)
+    with fragments_not_kept():
+        afresh = {query: markup(get(alice_client, query)) for query in SUBMITTED}
+
+    first = {query: markup(get(alice_client, query)) for query in SUBMITTED}  # each one kept
+    kept = {query: markup(get(alice_client, query)) for query in SUBMITTED}  # ... and shown
+
+    assert first == afresh
+    assert kept == afresh
+    # What a key that mixed them up would get wrong: these pages differ.
+    assert len({afresh[query] for query in ["", "?site=", "?q=None", "?q=null"]}) == 4
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[CaseFilterForm]:
+    """Each filter form crispy renders: crispy asks the form for its helper to render it."""
+    rendered: list[CaseFilterForm] = []
+    helper = CaseFilterForm.helper
+
+    def counted(form):
+        if not any(form is seen for seen in rendered):
+            rendered.append(form)
+        return helper.fget(form)
+
+    monkeypatch.setattr(CaseFilterForm, "helper", property(counted))
+    return rendered
+
+
+def test_the_filter_form_is_rendered_once_for_each_set_of_values_whoever_submits_them(
+    alice, bob, alice_client, bob_client, renders
+):
+    saved_at(alice, local(2025, 3, 1), reference="ALICE-1", site="rectum")
+    saved_at(bob, local(2025, 3, 1), reference="BOB-1", site="rectum")
+
+    get(alice_client)
+    get(alice_client, "?page=2")
+    bobs = get(bob_client)
+    assert len(renders) == 1
+    assert references(bobs) == ["BOB-1"]
+
+    get(alice_client, "?site=")
+    get(bob_client, "?site=rectum")
+    alices = get(alice_client, "?site=rectum")
+    assert len(renders) == 3
+    assert references(alices) == ["ALICE-1"]
+    assert '<option value="rectum" selected>' in alices.content.decode()
+
+    get(alice_client, "?date_from=notadate")
+    bobs = get(bob_client, "?date_from=notadate")
+    assert len(renders) == 4
+    assert list(field_errors(bobs)) == ["date_from"]
+    assert '<div id="id_date_from_error" class="invalid-feedback">' in bobs.content.decode()

@@ -165,3 +165,12 @@ def test_a_session_lasts_twelve_hours_from_login_unless_set_otherwise():
     assert chosen.stdout.strip() == "8:00:00"
     none = settings_in_a_fresh_process("", DEBUG="1", SESSION_MAX_HOURS="0")
     assert "SESSION_MAX_HOURS must be 1 or more" in none.stderr
+
+
+def test_template_fragments_are_kept_in_each_process_and_never_in_development():
+    code = "print(s.CACHES['template_fragments']['BACKEND'].rsplit('.', 1)[-1])"
+    production = settings_in_a_fresh_process(code, SECRET_KEY="x" * 60)
+    development = settings_in_a_fresh_process(code, DEBUG="true")
+    assert production.stdout.strip() == "LocMemCache"
+    # An edited template shows at once: nothing rendered from the old one is kept.
+    assert development.stdout.strip() == "DummyCache"
