@@ -292,7 +292,8 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
     inlines = [SectionInline]
     readonly_fields = [
         "guideline", "label", "status", "citation", "change_summary", "based_on",
-        "created_at", "published_at", "published_by", "accepted_failures_reason", "gate",
+        "created_at", "published_at", "published_by", "logic_approved_by", "logic_approved_at",
+        "accepted_failures_reason", "gate",
         "discarded_at", "discarded_by", "discard_reason",
     ]
     exclude = ["reference_results", "gating_cases", "gate_changes"]
@@ -331,6 +332,7 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
         view = self.admin_site.admin_view
         compare = partial(admin_views.compare_published_versions, model_admin=self)
         publish = partial(admin_views.publish_draft, model_admin=self)
+        approve = partial(admin_views.approve_logic, model_admin=self)
         discard = partial(admin_views.discard_draft, model_admin=self)
         export = partial(admin_views.export_version, model_admin=self)
         upload = partial(admin_views.import_guideline, model_admin=self)
@@ -340,6 +342,7 @@ class GuidelineVersionAdmin(CalendarDates, admin.ModelAdmin):
             path("<int:pk>/export/", view(export), name="guidance_export_version"),
             path("compare/", view(compare), name="guidance_compare_versions"),
             path("<int:pk>/publish/", view(publish), name="guidance_publish"),
+            path("<int:pk>/approve-logic/", view(approve), name="guidance_approve_logic"),
             path("<int:pk>/discard/", view(discard), name="guidance_discard_draft"),
         ] + super().get_urls()
 

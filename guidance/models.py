@@ -116,6 +116,19 @@ class GuidelineVersion(models.Model):
         default=list, blank=True, help_text="Pairs of section slugs that never apply together."
     )
 
+    # The second editor who approved the draft's logic, and when; recorded with the version.
+    # The digest is of the logic as approved (guidance.engine.diff.logic_digest): a later
+    # change to it, by whatever path, no longer matches, which voids the approval.
+    logic_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_versions",
+    )
+    logic_approved_at = models.DateTimeField(null=True, blank=True)
+    logic_approved_digest = models.CharField(max_length=64, blank=True, editable=False)
+
     objects = GuidelineVersionQuerySet.as_manager()
     # Who changed the logic (or anything else of a version), when and why; the snapshots of
     # the gate are records already and are not copied into every row.

@@ -393,7 +393,7 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
     edit_section(erin_client, section(draft), NEW_EVEROLIMUS)
 
     # 1-4. session, user, user permissions, group permissions
-    # 5. the draft JOIN its guideline
+    # 5. the draft JOIN its guideline, the version it is based on and who approved it
     # 6-7. check_gate reads the draft's text once, afresh (content.load; the guideline
     #    came with the draft): all its sections, then all its warning texts
     # 8. the reference cases active now or gating the draft (14 seeded; run in memory, no
@@ -404,7 +404,10 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
     # 13-15. impact, per version used (one here): its sections, its warning texts, the
     #    section slugs and warning codes of its cases
     # 16. impact: COUNT of saved cases
-    with django_assert_num_queries(ADMIN_PREAMBLE + 12):
+    # 17-24. approval_of: the draft's logic (its sections' and warnings' conditions), the
+    #    logic of the version it is based on (which came with the draft), the history of the
+    #    draft's sections, of its warnings and of the draft, who made the last logic change
+    with django_assert_num_queries(ADMIN_PREAMBLE + 20):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]
