@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench load clean
+.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-check load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ serve: migrate
 # Benchmarks and load tests are too noisy for CI: run them by hand.
 bench: install
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# The exhaustive check of version 1's logic, timed in one process (no server, no database).
+bench-check: install
+	$(BIN)/python bench/check.py
 
 load: install-load
 	$(BIN)/python bench/load.py

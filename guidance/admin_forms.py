@@ -31,7 +31,8 @@ class PublishForm(forms.Form):
         label="Publish despite failing or changed reference cases, because",
         help_text=(
             "Only if a reference case fails, or one that gated the draft when it was started "
-            "was deactivated, edited or deleted since. Recorded with the version."
+            "was deactivated, edited or deleted since. Recorded with the version. No reason "
+            "publishes a draft whose logic fails the exhaustive check."
         ),
     )
 

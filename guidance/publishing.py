@@ -20,6 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from guidance import content, recommendation
+from guidance.engine import check as logic_check
 from guidance.engine import diff as logic_diff
 from guidance.forms import CaseForm, form_data
 from guidance.models import (
@@ -231,10 +232,23 @@ class GateChange:
 
 @dataclass
 class GateCheck:
-    """A draft against its gate: every active reference case run, and the gate's changes."""
+    """A draft against its gate: every active reference case run, the gate's changes, and
+    the exhaustive check of its logic over every valid case."""
 
     results: list[ReferenceResult]
     changes: list[GateChange]
+    logic: logic_check.CheckResult
+
+    @property
+    def logic_failures(self) -> tuple[logic_check.Failure, ...]:
+        """What no recorded reason can accept: a case without advice, excluded sections
+        together, a condition that cannot be decided."""
+        return self.logic.failures
+
+    @property
+    def logic_classes(self) -> str:
+        """The number of classes of valid cases checked, as the page writes it: 388,800."""
+        return f"{self.logic.classes:,}"
 
     @property
     def failures(self) -> list[ReferenceResult]:
@@ -257,9 +271,11 @@ def check_gate(draft: GuidelineVersion) -> GateCheck:
     deactivated, edited or deleted since is also run as it was at the start, so the editor
     sees what the change hides. The draft's text is read afresh (two queries, or three if
     its guideline is not loaded), then the reference cases active now or gating the draft
-    (one), whatever their number.
+    (one), whatever their number. Its logic is checked over every class of valid cases, in
+    memory.
     """
     text = content.load(draft)
+    proof = logic_check.check(text.logic)
     started = {entry["id"]: entry for entry in draft.gating_cases}
     cases = list(ReferenceCase.objects.filter(Q(is_active=True) | Q(pk__in=started)))
     results = [run(case, text) for case in cases if case.is_active]
@@ -280,7 +296,7 @@ def check_gate(draft: GuidelineVersion) -> GateCheck:
         for entry in draft.gating_cases
         if entry["id"] not in present
     ]
-    return GateCheck(results, changes)
+    return GateCheck(results, changes, proof)
 
 
 def _changed_fields(entry: dict[str, Any], case: ReferenceCase) -> list[FieldChange]:
@@ -580,6 +596,8 @@ def publish(
         if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
             raise PublishingError(f"Version {label} already exists.")
         gate = check_gate(draft)
+        if gate.logic_failures:
+            raise PublishingError(_why_the_logic_fails(gate))
         reason = accept_failures_reason.strip()
         if gate.needs_reason and not reason:
             raise PublishingError(_why_a_reason_is_needed(gate))
@@ -598,6 +616,16 @@ def publish(
         draft._change_reason = f"Published as version {label}"[:100]
         draft.save()
     return gate.results
+
+
+def _why_the_logic_fails(gate: GateCheck) -> str:
+    failures = " ".join(
+        f"{failure.message} For example: {failure.words}." for failure in gate.logic_failures
+    )
+    return (
+        f"The exhaustive check of the draft's logic fails: {failures} Correct the logic: "
+        "these failures cannot be accepted with a reason."
+    )
 
 
 def _why_a_reason_is_needed(gate: GateCheck) -> str:
