@@ -486,13 +486,50 @@ class Section(DraftText):
             raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
 
     def delete(self, *args, **kwargs):
-        if self.is_protected:
-            raise ProtectedSection(f"The engine uses the section {self.slug!r}: it must stay.")
+        _refuse_unless_draft(self.version)
+        refusals = self.removal_refusals()
+        if refusals:
+            raise ProtectedSection(self.removal_refused(refusals))
         return super().delete(*args, **kwargs)
 
-    @property
-    def is_protected(self) -> bool:
-        return self.slug in engine.SECTION_SLUGS
+    def removal_refusals(self) -> list[str]:
+        """What names the section, so that it must stay in its version (empty: it may go).
+
+        An active reference case that expects it (it would fail), an exclusion of the
+        version, or another section's or warning's condition (``applies["slug"]``), which
+        would no longer compile. Three queries, or four if the version is not loaded.
+        """
+        named = [
+            f"the reference case “{title}” expects it"
+            for title, expected in ReferenceCase.objects.filter(is_active=True)
+            .order_by("title")
+            .values_list("title", "expected_sections")
+            if isinstance(expected, list) and self.slug in expected
+        ]
+        named += [
+            f"the exclusion of {pair[0]} and {pair[1]} names it"
+            for pair in self.version.exclusive or []
+            if isinstance(pair, list) and self.slug in pair
+        ]
+        try:
+            logic = engine.compile_logic(self.version.logic_document())
+        except engine.LogicError:
+            return named  # the publish page lists the logic's problems
+        named += [
+            f"the condition of the {kind} {key} names it"
+            for kind, rules in (("section", logic.sections), ("warning", logic.warnings))
+            for rule in rules
+            if self.slug in rule.condition.sections
+            and (key := getattr(rule, "slug", None) or rule.code) != self.slug
+        ]
+        return named
+
+    def removal_refused(self, refusals: list[str]) -> str:
+        return (
+            f"The section {self.slug} cannot be removed from the draft: "
+            + "; ".join(refusals)
+            + ". Change those first."
+        )
 
     @cached_property
     def html(self) -> str:

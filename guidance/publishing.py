@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from guidance import content, recommendation
+from guidance import content, engine, recommendation
 from guidance.engine import check as logic_check
 from guidance.engine import diff as logic_diff
 from guidance.forms import CaseForm, form_data
@@ -200,6 +200,30 @@ def run_reference_cases(version: GuidelineVersion) -> list[ReferenceResult]:
     # The version's text read once, afresh: a draft's text changes, so it is never cached.
     text = content.load(version)
     return [run(case, text) for case in ReferenceCase.objects.filter(is_active=True)]
+
+
+def reference_results(version: GuidelineVersion) -> dict[str, ReferenceResult] | None:
+    """Each active reference case's result against the version, by title; None if the
+    version's logic does not compile."""
+    try:
+        return {result.title: result for result in run_reference_cases(version)}
+    except engine.LogicError:
+        return None
+
+
+def changed_results(
+    before: dict[str, ReferenceResult] | None, after: dict[str, ReferenceResult] | None
+) -> list[ReferenceResult] | None:
+    """The results of ``after`` that differ from ``before`` (a case new to ``after`` among
+    them), in title order; None if either could not be run."""
+    if before is None or after is None:
+        return None
+    return [
+        result
+        for title, result in sorted(after.items())
+        if title not in before
+        or (before[title].passed, before[title].problems) != (result.passed, result.problems)
+    ]
 
 
 def run(case: ReferenceCase, text: content.GuidelineText) -> ReferenceResult:
