@@ -127,7 +127,11 @@ class GuidelineVersion(models.Model):
         related_name="approved_versions",
     )
     logic_approved_at = models.DateTimeField(null=True, blank=True)
-    logic_approved_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # A default in the database too, so that a data migration written against an earlier
+    # state (0012's, say) can still add versions and their history rows.
+    logic_approved_digest = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     objects = GuidelineVersionQuerySet.as_manager()
     # Who changed the logic (or anything else of a version), when and why; the snapshots of
