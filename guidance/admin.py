@@ -25,17 +25,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from guidance import admin_views, publishing
+from guidance import admin_views, content, engine, publishing
 from guidance.admin_forms import (
     AccountChangeForm,
     ReasonForm,
     ReferenceCaseForm,
     ShallowJSONField,
 )
+from guidance.engine import check
 from guidance.markdown import render_markdown
 from guidance.models import (
     Case,
@@ -173,6 +175,28 @@ class TextHistoryAdmin(ReasonedHistoryAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        """Save, and say which reference cases' results the save changed."""
+        before = publishing.reference_results(obj.version)
+        super().save_model(request, obj, form, change)
+        after = publishing.reference_results(obj.version)
+        changed = publishing.changed_results(before, after)
+        if changed is None:
+            return  # the draft's logic does not compile: its publish page says why
+        if not changed:
+            messages.info(request, "No reference case's result changed with this save.")
+            return
+        words = "; ".join(
+            f"“{result.title}” now passes"
+            if result.passed
+            else f"“{result.title}” now fails: {'; '.join(result.problems)}"
+            for result in changed
+        )
+        level = messages.WARNING if any(not result.passed for result in changed) else messages.INFO
+        messages.add_message(
+            request, level, f"Reference cases whose result changed with this save: {words}."
+        )
+
     def get_readonly_fields(self, request, obj=None):
         # The version is chosen once; the slug or code, which the engine knows, never changes.
         fields = ["preview", "history_diff_link"]
@@ -212,18 +236,67 @@ class SectionAdmin(TextHistoryAdmin):
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
     search_fields = ["slug", "heading", "text"]
+    # The condition beside the text it decides on, and below them where it applies.
     fields = [
-        "version", "slug", "group", "heading", "order", "text", "applies_when", "reasons",
-        "change_reason", "preview", "history_diff_link",
+        "version", "slug", "group", "heading", "order", ("text", "applies_when"), "reasons",
+        "change_reason", "applicability", "preview", "history_diff_link",
     ]
     fixed_after_creation = ["slug"]
     # The reasons' own words, as JSON; refused when nested too deep to parse safely.
     formfield_overrides = {models.JSONField: {"form_class": ShallowJSONField}}
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "applicability"]
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and (obj.is_protected or not obj.version.is_draft):
+        if obj is not None and not obj.version.is_draft:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # A section is removed one at a time, so that what names it is said (delete_view).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Removing a section that a reference case, an exclusion or a condition names is
+        refused, saying which, before the confirmation page."""
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.version.is_draft:
+            refusals = obj.removal_refusals()
+            if refusals:
+                messages.error(request, obj.removal_refused(refusals))
+                return redirect("admin:guidance_section_change", obj.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.display(description="Where it applies")
+    def applicability(self, obj):
+        """How many classes of valid cases the condition holds for, and three of them in
+        words, as different from each other as they can be (guidance.engine.check)."""
+        if obj is None or obj.pk is None:
+            return "Save to see the cases it applies to."
+        try:
+            logic = content.load(obj.version).logic
+        except engine.LogicError:
+            return "The version's logic does not compile: see its publish page."
+        if obj.slug not in logic.slugs:
+            return "—"
+        count, total = check.classes_where(logic, obj.slug), check.classes(logic)
+        if not count:
+            return format_html(
+                '<p data-applies-to="0">Applies to no case (of {} classes of valid cases).</p>',
+                f"{total:,}",
+            )
+        examples = format_html_join(
+            "", "<li data-example>{}</li>",
+            ((check.describe(case).capitalize(),) for case in check.examples(logic, obj.slug)),
+        )
+        return format_html(
+            '<p data-applies-to="{}">Applies to {} of {} classes of valid cases (each number '
+            "split at every threshold the logic uses), for example:</p><ol>{}</ol>",
+            count, f"{count:,}", f"{total:,}", examples,
+        )  # fmt: skip
 
     @admin.display(description="Preview, as the recommendation page shows it")
     def preview(self, obj):
@@ -233,7 +306,8 @@ class SectionAdmin(TextHistoryAdmin):
 
     @staticmethod
     def history_text(record) -> str:
-        return f"{record.heading}\n\n{record.text}"
+        # The condition is compared with the words: a change to either is in the history.
+        return f"{record.heading}\n\n{record.text}\n\nApplies when: {record.applies_when}"
 
 
 @admin.register(WarningText)
@@ -242,7 +316,7 @@ class WarningTextAdmin(TextHistoryAdmin):
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
     fields = [
-        "version", "code", "message", "applies_when", "detail", "change_reason", "preview",
+        "version", "code", ("message", "applies_when"), "detail", "change_reason", "preview",
         "history_diff_link",
     ]
     fixed_after_creation = ["code"]
@@ -259,7 +333,8 @@ class WarningTextAdmin(TextHistoryAdmin):
 
     @staticmethod
     def history_text(record) -> str:
-        return record.message
+        detail = "generated from the condition" if record.detail is None else record.detail
+        return f"{record.message}\n\nShown when: {record.applies_when}\n\nDetail: {detail}"
 
 
 class SectionInline(admin.TabularInline):
@@ -294,7 +369,8 @@ class GuidelineVersionAdmin(CalendarDates, RecordOnlyHistoryAdmin):
     inlines = [SectionInline]
     readonly_fields = [
         "guideline", "label", "status", "citation", "change_summary", "based_on",
-        "created_at", "published_at", "published_by", "accepted_failures_reason", "gate",
+        "created_at", "published_at", "published_by", "logic_approved_by", "logic_approved_at",
+        "accepted_failures_reason", "gate",
         "discarded_at", "discarded_by", "discard_reason",
     ]
     exclude = ["reference_results", "gating_cases", "gate_changes"]
@@ -333,6 +409,7 @@ class GuidelineVersionAdmin(CalendarDates, RecordOnlyHistoryAdmin):
         view = self.admin_site.admin_view
         compare = partial(admin_views.compare_published_versions, model_admin=self)
         publish = partial(admin_views.publish_draft, model_admin=self)
+        approve = partial(admin_views.approve_logic, model_admin=self)
         discard = partial(admin_views.discard_draft, model_admin=self)
         export = partial(admin_views.export_version, model_admin=self)
         upload = partial(admin_views.import_guideline, model_admin=self)
@@ -342,6 +419,7 @@ class GuidelineVersionAdmin(CalendarDates, RecordOnlyHistoryAdmin):
             path("<int:pk>/export/", view(export), name="guidance_export_version"),
             path("compare/", view(compare), name="guidance_compare_versions"),
             path("<int:pk>/publish/", view(publish), name="guidance_publish"),
+            path("<int:pk>/approve-logic/", view(approve), name="guidance_approve_logic"),
             path("<int:pk>/discard/", view(discard), name="guidance_discard_draft"),
         ] + super().get_urls()
 

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from guidance import engine, guideline_file, publishing
 from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
 from guidance.diff import compare_versions, word_diff
+from guidance.engine.diff import logic_diff
 from guidance.models import GuidelineVersion
 
 if TYPE_CHECKING:
@@ -119,7 +120,10 @@ def publish_draft(
     """The draft checked against its gate, the impact on saved cases, and the publish form."""
     if not request.user.has_perm("guidance.publish_guidelineversion"):
         raise PermissionDenied
-    draft = get_object_or_404(GuidelineVersion.objects.select_related("guideline"), pk=pk)
+    draft = get_object_or_404(
+        GuidelineVersion.objects.select_related("guideline", "based_on", "logic_approved_by"),
+        pk=pk,
+    )
     if not draft.is_draft:
         messages.error(request, f"Version {draft.label} is not a draft.")
         return redirect("admin:guidance_guidelineversion_change", pk)
@@ -142,6 +146,9 @@ def publish_draft(
         "error": error,
         "missing": draft.missing_sections(),
     }
+    approval = publishing.approval_of(draft)
+    refusal = approval.refusal(request.user)
+    context.update(approval=approval, may_approve=not refusal, approval_refusal=refusal)
     # A draft whose logic does not compile (a section its rules name deleted with a bulk
     # delete, say) cannot run: its problems are shown instead of the checks.
     try:
@@ -156,6 +163,26 @@ def publish_draft(
             impact=publishing.impact(draft),
         )
     return TemplateResponse(request, "admin/guidance/publish.html", context)
+
+
+def approve_logic(
+    request: HttpRequest, *, pk: int, model_admin: GuidelineVersionAdmin
+) -> HttpResponse:
+    """A second editor approves the draft's logic as it is now (a POST from the publish
+    page; a GET goes back to it)."""
+    if not request.user.has_perm(publishing.PUBLISH_PERMISSION):
+        raise PermissionDenied
+    draft = get_object_or_404(GuidelineVersion, pk=pk)
+    if request.method == "POST":
+        try:
+            publishing.approve_logic(draft, approver=request.user)
+        except publishing.PublishingError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, "You approved the draft's logic as it is now.")
+    if not draft.is_draft:
+        return redirect("admin:guidance_guidelineversion_change", pk)
+    return redirect("admin:guidance_publish", pk)
 
 
 def discard_draft(
@@ -205,6 +232,9 @@ def compare_published_versions(
     if older is None and len(versions) >= 2:
         older, newer = versions[-2], versions[-1]
     rows = compare_versions(older, newer) if older and newer else []
+    logic_changes = (
+        logic_diff(older.logic_document(), newer.logic_document()) if older and newer else []
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -214,5 +244,6 @@ def compare_published_versions(
         "newer": newer,
         "rows": rows,
         "changed": [row for row in rows if row["change"] != "unchanged"],
+        "logic_changes": logic_changes,
     }
     return TemplateResponse(request, "admin/guidance/compare.html", context)

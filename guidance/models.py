@@ -120,6 +120,23 @@ class GuidelineVersion(models.Model):
         default=list, blank=True, help_text="Pairs of section slugs that never apply together."
     )
 
+    # The second editor who approved the draft's logic, and when; recorded with the version.
+    # The digest is of the logic as approved (guidance.engine.diff.logic_digest): a later
+    # change to it, by whatever path, no longer matches, which voids the approval.
+    logic_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_versions",
+    )
+    logic_approved_at = models.DateTimeField(null=True, blank=True)
+    # A default in the database too, so that a data migration written against an earlier
+    # state (0012's, say) can still add versions and their history rows.
+    logic_approved_digest = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
+
     objects = GuidelineVersionQuerySet.as_manager()
     # Who changed the logic (or anything else of a version), when and why; the snapshots of
     # the gate are records already and are not copied into every row.
@@ -477,13 +494,50 @@ class Section(DraftText):
             raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
 
     def delete(self, *args, **kwargs):
-        if self.is_protected:
-            raise ProtectedSection(f"The engine uses the section {self.slug!r}: it must stay.")
+        _refuse_unless_draft(self.version)
+        refusals = self.removal_refusals()
+        if refusals:
+            raise ProtectedSection(self.removal_refused(refusals))
         return super().delete(*args, **kwargs)
 
-    @property
-    def is_protected(self) -> bool:
-        return self.slug in engine.SECTION_SLUGS
+    def removal_refusals(self) -> list[str]:
+        """What names the section, so that it must stay in its version (empty: it may go).
+
+        An active reference case that expects it (it would fail), an exclusion of the
+        version, or another section's or warning's condition (``applies["slug"]``), which
+        would no longer compile. Three queries, or four if the version is not loaded.
+        """
+        named = [
+            f"the reference case “{title}” expects it"
+            for title, expected in ReferenceCase.objects.filter(is_active=True)
+            .order_by("title")
+            .values_list("title", "expected_sections")
+            if isinstance(expected, list) and self.slug in expected
+        ]
+        named += [
+            f"the exclusion of {pair[0]} and {pair[1]} names it"
+            for pair in self.version.exclusive or []
+            if isinstance(pair, list) and self.slug in pair
+        ]
+        try:
+            logic = engine.compile_logic(self.version.logic_document())
+        except engine.LogicError:
+            return named  # the publish page lists the logic's problems
+        named += [
+            f"the condition of the {kind} {key} names it"
+            for kind, rules in (("section", logic.sections), ("warning", logic.warnings))
+            for rule in rules
+            if self.slug in rule.condition.sections
+            and (key := getattr(rule, "slug", None) or rule.code) != self.slug
+        ]
+        return named
+
+    def removal_refused(self, refusals: list[str]) -> str:
+        return (
+            f"The section {self.slug} cannot be removed from the draft: "
+            + "; ".join(refusals)
+            + ". Change those first."
+        )
 
     @cached_property
     def html(self) -> str:

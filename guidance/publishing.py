@@ -13,15 +13,17 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from guidance import content, recommendation
+from guidance import content, engine, recommendation
 from guidance.engine import check as logic_check
+from guidance.engine import diff as logic_diff
 from guidance.forms import CaseForm, form_data
 from guidance.impact import AdviceChange, Impact, SectionChange, impact
-from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.models import LOGIC_FIELDS, GuidelineVersion, ReferenceCase, Section, WarningText
 
 # The impact on saved cases lives in guidance.impact; publishing offers it with the rest.
 __all__ = ["AdviceChange", "Impact", "PublishingError", "SectionChange", "impact"]
@@ -196,6 +198,30 @@ def run_reference_cases(version: GuidelineVersion) -> list[ReferenceResult]:
     return [run(case, text) for case in ReferenceCase.objects.filter(is_active=True)]
 
 
+def reference_results(version: GuidelineVersion) -> dict[str, ReferenceResult] | None:
+    """Each active reference case's result against the version, by title; None if the
+    version's logic does not compile."""
+    try:
+        return {result.title: result for result in run_reference_cases(version)}
+    except engine.LogicError:
+        return None
+
+
+def changed_results(
+    before: dict[str, ReferenceResult] | None, after: dict[str, ReferenceResult] | None
+) -> list[ReferenceResult] | None:
+    """The results of ``after`` that differ from ``before`` (a case new to ``after`` among
+    them), in title order; None if either could not be run."""
+    if before is None or after is None:
+        return None
+    return [
+        result
+        for title, result in sorted(after.items())
+        if title not in before
+        or (before[title].passed, before[title].problems) != (result.passed, result.problems)
+    ]
+
+
 def run(case: ReferenceCase, text: content.GuidelineText) -> ReferenceResult:
     problems = reference_case_problems(case, text)
     return ReferenceResult(case.title, not problems, problems)
@@ -310,6 +336,157 @@ def _run_as_started(entry: dict[str, Any], text: content.GuidelineText) -> Refer
     return run(case, text)
 
 
+PUBLISH_PERMISSION = "guidance.publish_guidelineversion"
+
+
+def editor_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "no one"
+
+
+@dataclass
+class Approval:
+    """Whether a draft's logic needs a second editor's approval, and whether it has it.
+
+    The logic needs it when it differs from the version the draft is based on
+    (guidance.engine.diff says what counts as logic). The approver may not be the editor who
+    made the last change to the logic, as the history records it; the approval is of the
+    logic as it was then (its digest), so any later change to it voids the approval.
+    """
+
+    based_on: str  # the label of the version the draft is compared with
+    changes: list[logic_diff.RuleChange]  # the logic, rule by rule, from that version
+    digest: str  # of the draft's logic as it is now
+    author: Any  # who made the last change to the logic (None: not recorded)
+    changed_at: Any  # when (None: not recorded)
+    approved_by: Any
+    approved_at: Any
+    approved_digest: str
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and of the logic as it is now."""
+        return self.approved_by is not None and self.approved_digest == self.digest
+
+    @property
+    def voided(self) -> bool:
+        """Approved once, but the logic changed since."""
+        return self.approved_by is not None and not self.approved
+
+    def refusal(self, user) -> str:
+        """Why ``user`` may not approve the draft's logic now ("": they may)."""
+        if not self.needed:
+            return (
+                f"The draft's logic is the same as version {self.based_on}'s: there is "
+                "nothing to approve."
+            )
+        if self.approved:
+            return f"The draft's logic is already approved by {editor_name(self.approved_by)}."
+        if not (user.is_active and user.has_perm(PUBLISH_PERMISSION)):
+            return f"{editor_name(user)} may not approve a guideline's logic."
+        if self.author is not None and user.pk == self.author.pk:
+            return (
+                f"{editor_name(user)} made the last change to the draft's logic: a second "
+                "editor must approve it."
+            )
+        return ""
+
+    def why_unapproved(self) -> str:
+        """Why publishing needs an approval first (for a draft that needs one, unapproved)."""
+        rules = f"{len(self.changes)} rule" + ("" if len(self.changes) == 1 else "s")
+        who = (
+            f", not {editor_name(self.author)}, who made the last change to it"
+            if self.author is not None
+            else ""
+        )
+        needed = (
+            f"The draft's logic differs from version {self.based_on}'s in {rules} and needs "
+            f"the approval of a second editor{who}."
+        )
+        if self.voided:
+            return (
+                f"The approval of the draft's logic by {editor_name(self.approved_by)} was "
+                f"voided by a later change to the logic. {needed}"
+            )
+        return needed
+
+
+def approval_of(draft: GuidelineVersion) -> Approval:
+    """The draft's logic compared with the version it is based on, and its approval.
+
+    Seven queries, or eight if the approver is not loaded with the draft, whatever the
+    number of changes: the two versions' logic (the version it is based on, then two each),
+    the history of the draft's sections, warnings and of the draft itself, the author.
+    """
+    document = draft.logic_document()
+    base = draft.based_on
+    old = base.logic_document() if base is not None else {}
+    author_id, changed_at = _last_logic_change(draft)
+    author = (
+        get_user_model().objects.filter(pk=author_id).first() if author_id is not None else None
+    )
+    return Approval(
+        based_on=base.label if base is not None else "none",
+        changes=logic_diff.logic_diff(old, document),
+        digest=logic_diff.logic_digest(document),
+        author=author,
+        changed_at=changed_at,
+        approved_by=draft.logic_approved_by,
+        approved_at=draft.logic_approved_at,
+        approved_digest=draft.logic_approved_digest,
+    )
+
+
+def _last_logic_change(draft: GuidelineVersion) -> tuple[int | None, Any]:
+    """Who made the draft's last change to its logic, and when, from the history (three
+    queries): the latest record of a section or warning added or removed, of a condition
+    changed, or of the version's own logic changed (its first record included: a draft
+    made from a file brings its logic with it)."""
+    latest: tuple[Any, int | None] | None = None
+    for records, fields in (
+        (Section.history.filter(version_id=draft.pk), ("slug", "applies_when")),
+        (WarningText.history.filter(version_id=draft.pk), ("code", "applies_when")),
+        (GuidelineVersion.history.filter(id=draft.pk), LOGIC_FIELDS),
+    ):
+        previous: dict[int, list[Any]] = {}
+        rows = records.order_by("history_date", "history_id").values_list(
+            "id", "history_type", "history_date", "history_user_id", *fields
+        )
+        for object_id, kind, when, user_id, *logic in rows:
+            if (kind != "~" or previous.get(object_id) != logic) and (
+                latest is None or when >= latest[0]
+            ):
+                latest = (when, user_id)
+            previous[object_id] = logic
+    return (None, None) if latest is None else (latest[1], latest[0])
+
+
+def approve_logic(draft: GuidelineVersion, *, approver) -> GuidelineVersion:
+    """Record ``approver``'s approval of the draft's logic as it is now, in its history."""
+    with transaction.atomic():
+        draft = GuidelineVersion.objects.select_for_update().get(pk=draft.pk)
+        if not draft.is_draft:
+            raise PublishingError("Only a draft's logic can be approved.")
+        approval = approval_of(draft)
+        refusal = approval.refusal(approver)
+        if refusal:
+            raise PublishingError(refusal)
+        _record_approval(draft, approver, approval.digest)
+    return draft
+
+
+def _record_approval(draft: GuidelineVersion, approver, digest: str) -> None:
+    draft.logic_approved_by = approver
+    draft.logic_approved_at = timezone.now()
+    draft.logic_approved_digest = digest
+    draft._history_user = approver
+    draft._change_reason = f"Logic approved by {editor_name(approver)}"[:100]
+    draft.save()
+
+
 def publish(
     draft: GuidelineVersion,
     *,
@@ -317,8 +494,13 @@ def publish(
     label: str,
     change_summary: str,
     accept_failures_reason: str = "",
+    approver=None,
 ) -> list[ReferenceResult]:
-    """Publish the draft in one transaction; the published version it replaces is retired."""
+    """Publish the draft in one transaction; the published version it replaces is retired.
+
+    A draft whose logic changed needs a second editor's approval: given beforehand (the
+    publish page's Approve button, ``approve_logic()``), or as ``approver``, recorded first.
+    """
     with transaction.atomic():
         draft = GuidelineVersion.objects.select_for_update().get(pk=draft.pk)
         if not draft.is_draft:
@@ -337,6 +519,14 @@ def publish(
                 "The draft's logic does not compile: "
                 + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in problems)
             )
+        approval = approval_of(draft)
+        if approval.needed and not approval.approved:
+            if approver is None:
+                raise PublishingError(approval.why_unapproved())
+            refusal = approval.refusal(approver)
+            if refusal:
+                raise PublishingError(f"{refusal} {approval.why_unapproved()}")
+            _record_approval(draft, approver, approval.digest)
         label = label.strip()
         if not label:
             raise PublishingError("Give the version a label.")

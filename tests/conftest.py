@@ -1,4 +1,5 @@
-"""Personas, as in the clinic: Alice and Bob are clinicians; Erin keeps the guideline (an editor);
+"""Personas, as in the clinic: Alice and Bob are clinicians; Erin keeps the guideline (an editor)
+and Fay, a second editor, approves her changes to its logic;
 root administers the site (a superuser); an anonymous visitor has no account. And the cases
 Alice has saved that the tests of a saved case's pages look at."""
 
@@ -85,6 +86,17 @@ def erin(db):
 @pytest.fixture
 def erin_client(client_for, erin):
     return client_for(erin)
+
+
+@pytest.fixture
+def fay(db):
+    """Fay, a second guideline editor: the second pair of eyes on Erin's changes to the logic."""
+    return make_editor("fay", last_name="Fischer")
+
+
+@pytest.fixture
+def fay_client(client_for, fay):
+    return client_for(fay)
 
 
 @pytest.fixture

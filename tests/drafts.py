@@ -100,3 +100,16 @@ SMALL_INSULINOMA_BELOW_15 = {
     "insulinoma-partial-pancreatectomy": 'tumour_type == "insulinoma" and (size_mm >= 15 and '
     'extent == "localised" or extent == "regional_nodes") and category == "well_differentiated"',
 }
+
+
+# Version 1's everolimus condition, and the same condition in brackets: a change to the
+# logic (its text differs) that changes no advice, so the reference cases keep passing.
+EVEROLIMUS_CONDITION = 'extent == "distant_metastases" and category == "well_differentiated"'
+BRACKETED_EVEROLIMUS = f"({EVEROLIMUS_CONDITION})"
+
+
+def change_logic(draft, editor, applies_when=BRACKETED_EVEROLIMUS, reason="Clearer condition"):
+    """Change the draft's everolimus condition, with who and why, as the admin does."""
+    return edit(
+        draft.sections.get(slug="everolimus"), editor, reason=reason, applies_when=applies_when
+    )

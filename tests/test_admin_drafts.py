@@ -139,14 +139,23 @@ def test_a_section_of_the_published_version_is_view_only(erin_client, draft):
     assert live.text == OLD_EVEROLIMUS
 
 
-def test_an_engine_section_of_the_draft_cannot_be_deleted_and_its_slug_is_read_only(
+def test_a_section_a_reference_case_expects_cannot_be_deleted_and_its_slug_is_read_only(
     erin_client, draft
 ):
     everolimus = section(draft)
 
-    assert erin_client.get(f"/admin/guidance/section/{everolimus.pk}/delete/").status_code == 403
-    response = erin_client.post(f"/admin/guidance/section/{everolimus.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 403
+    for response in (
+        erin_client.get(f"/admin/guidance/section/{everolimus.pk}/delete/", follow=True),
+        erin_client.post(
+            f"/admin/guidance/section/{everolimus.pk}/delete/", {"post": "yes"}, follow=True
+        ),
+    ):
+        assert response.redirect_chain == [(change_url(everolimus), 302)]
+        assert (
+            "The section everolimus cannot be removed from the draft: the reference case "
+            "“Metastatic insulinoma with a negative SSR scan” expects it; "
+        ) in html_of(response)
+    assert Section.objects.filter(pk=everolimus.pk).exists()
     html = html_of(erin_client.get(change_url(everolimus)))
     assert "slug" not in field_names(html)
     assert {"text", "heading", "change_reason"} <= field_names(html)
@@ -393,7 +402,7 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
     edit_section(erin_client, section(draft), NEW_EVEROLIMUS)
 
     # 1-4. session, user, user permissions, group permissions
-    # 5. the draft JOIN its guideline
+    # 5. the draft JOIN its guideline, the version it is based on and who approved it
     # 6-7. check_gate reads the draft's text once, afresh (content.load; the guideline
     #    came with the draft): all its sections, then all its warning texts
     # 8. the reference cases active now or gating the draft (14 seeded; run in memory, no
@@ -402,7 +411,10 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
     # 10-11. impact: the draft's sections, then its warning texts
     # 12. impact: the saved cases grouped by facts and what they showed (one index read)
     # 13-14. impact: the sections, then the warning texts, of every version the cases used
-    with django_assert_num_queries(ADMIN_PREAMBLE + 10):
+    # 15-22. approval_of: the draft's logic (its sections' and warnings' conditions), the
+    #    logic of the version it is based on (which came with the draft), the history of the
+    #    draft's sections, of its warnings and of the draft, who made the last logic change
+    with django_assert_num_queries(ADMIN_PREAMBLE + 18):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]
@@ -418,8 +430,10 @@ def test_a_draft_sections_change_page_runs_a_fixed_number_of_queries(
     # 4-5. user permissions, group permissions
     # 6. the section's version (has_change_permission: is it a draft?)
     # 7. the version's guideline (the read-only version field shows str(version))
+    # 8-9. where it applies: the draft's text and logic, afresh (its sections, its warning
+    #    texts); the exhaustive check's count and examples run in memory
     # The read-only version field builds no choices: no query for the draft versions.
-    with django_assert_num_queries(ADMIN_PREAMBLE + 3):
+    with django_assert_num_queries(ADMIN_PREAMBLE + 5):
         response = erin_client.get(change_url(everolimus))
 
     assert "<strong>" not in preview_of(html_of(response))

@@ -49,9 +49,11 @@ def upload(client, document, reason: str = REASON):
 
 
 def field_errors(response, name: str) -> list[str]:
-    """The error messages the page shows in one field's row of the admin's form."""
-    (row,) = parse(html_of(response)).find_all("div", cls=f"field-{name}")
-    return [item.text() for errors in row.find_all("ul", cls="errorlist") for item in errors.iter()]
+    """The error messages the page shows in one field's row of the admin's form; where a
+    row holds two fields, beside the field's own box (the innermost of its class)."""
+    box = parse(html_of(response)).find_all("div", cls=f"field-{name}")[-1]
+    lists = box.find_all("ul", cls="errorlist") or box.parent.find_all("ul", cls="errorlist")
+    return [item.text() for errors in lists for item in errors.iter()]
 
 
 # --- Download ---------------------------------------------------------------------------------

@@ -147,13 +147,16 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_changes_to
     ReferenceCase.objects.filter(pk=ReferenceCase.objects.order_by("-pk")[0].pk).delete()
 
     # 1-4. session, user, user permissions, group permissions
-    # 5. the draft JOIN its guideline
+    # 5. the draft JOIN its guideline, the version it is based on and who approved it
     # 6-7. check_gate reads the draft's text afresh: its sections, then its warning texts
     # 8. the reference cases active now or gating the draft (run in memory, none each)
     # 9. missing_sections: the draft's section slugs
     # 10-14. impact: the draft's sections and warning texts, the saved cases grouped, the
     #    sections and warning texts of every version they used
-    with django_assert_num_queries(ADMIN_PREAMBLE + 10):
+    # 15-22. approval_of: the draft's logic (its sections' and warnings' conditions), the
+    #    logic of the version it is based on (which came with the draft), the history of the
+    #    draft's sections, of its warnings and of the draft, who made the last logic change
+    with django_assert_num_queries(ADMIN_PREAMBLE + 18):
         response = erin_client.get(publish_url(failing_draft))
 
     kinds = attribute(html_of(response), "data-gate-change")

@@ -102,13 +102,15 @@ def test_a_threshold_moved_in_the_file_moves_the_advice(version_1, editor, tmp_p
     assert advice(ki67_22, the_draft())["grade"] == "G2"
 
 
-def test_a_version_with_changed_logic_round_trips_too(version_1, editor, tmp_path):
+def test_a_version_with_changed_logic_round_trips_too(version_1, editor, fay, tmp_path):
     # Version 2: G3 only above 25 % Ki-67, published through the commands.
     document = guideline_document(version_1)
     document["grading"]["ki67_percent"]["G3_above"] = "25"
     path = write_guideline_file(tmp_path / "v2.json", document)
     assert manage("import_guideline", path).status == 0
-    publish = ("publish_draft", "--summary", "G3 above 25 %.", "--editor", "erin")
+    publish = (
+        "publish_draft", "--summary", "G3 above 25 %.", "--editor", "erin", "--approver", "fay"
+    )
     assert manage(*publish, "--label", "2", "--accept-failures", "Trial thresholds").status == 0
     version_2 = GuidelineVersion.objects.current()
 

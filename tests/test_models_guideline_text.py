@@ -47,7 +47,7 @@ def test_the_slug_of_an_engine_section_cannot_change_even_in_a_draft(draft, edit
     assert draft.sections.filter(slug="everolimus").exists()
 
 
-def test_an_engine_section_cannot_be_deleted_even_in_a_draft(draft):
+def test_a_section_a_reference_case_expects_cannot_be_deleted_even_in_a_draft(draft):
     section = draft.sections.get(slug="everolimus")
     with pytest.raises(ProtectedSection, match="everolimus"):
         section.delete()

@@ -14,6 +14,7 @@ from tests.drafts import (
     METASTATIC_CASE,
     PUBLISHED,
     RETIRED,
+    change_logic,
     edit,
     statuses,
     wrong_reference_case,
@@ -137,3 +138,52 @@ def test_the_label_summary_and_editor_are_required(draft):
     assert ran.status != 0
     assert "--summary" in ran.err and "--editor" in ran.err
     assert GuidelineVersion.objects.get(pk=draft.pk).status == DRAFT
+
+
+def test_a_changed_logic_is_refused_without_an_approver_saying_why(draft, editor):
+    change_logic(draft, editor)
+
+    ran = publish_draft()
+
+    assert ran.status == 1
+    assert (
+        "The draft was not published. The draft's logic differs from version 1's in 1 rule "
+        "and needs the approval of a second editor, not Erin Evans, who made the last change "
+        "to it."
+    ) in ran.err
+    assert statuses() == {"1": PUBLISHED, draft.label: DRAFT}
+
+
+def test_the_approver_is_recorded_with_the_version(draft, editor, fay):
+    change_logic(draft, editor)
+
+    ran = publish_draft("--approver", "fay")
+
+    assert ran.status == 0, ran.err
+    version = GuidelineVersion.objects.get(label="2")
+    assert (version.status, version.logic_approved_by) == (PUBLISHED, fay)
+
+
+def test_the_author_of_the_change_as_approver_is_refused(draft, editor):
+    change_logic(draft, editor)
+
+    ran = publish_draft("--approver", "erin")
+
+    assert ran.status == 1
+    assert "Erin Evans made the last change to the draft's logic: a second editor" in ran.err
+    assert statuses()[draft.label] == DRAFT
+
+
+def test_an_approver_who_may_not_publish_is_refused(draft, editor, alice):
+    change_logic(draft, editor)
+
+    ran = publish_draft("--approver", "alice")
+
+    assert ran.status == 1
+    assert "Alice Adams may not approve a guideline's logic." in ran.err
+
+
+def test_an_unknown_approver_is_refused(draft, editor):
+    ran = publish_draft("--approver", "nobody")
+
+    assert (ran.status, ran.err) == (1, "CommandError: There is no active user 'nobody'.\n")

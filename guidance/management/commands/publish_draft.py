@@ -1,7 +1,5 @@
 """Publish the draft through exactly the gates of the admin's publish page."""
 
-import inspect
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--label", required=True, help="The version as it will be cited.")
         parser.add_argument("--summary", required=True, help="What changed, for the record.")
         parser.add_argument("--editor", required=True, help="Who publishes (a username).")
-        parser.add_argument("--approver", help="The second editor who approved the change.")
+        parser.add_argument(
+            "--approver",
+            help="The second editor who approved the change to the logic (a username): "
+            "recorded with the version. Not the editor who made the last change to it.",
+        )
         parser.add_argument(
             "--accept-failures",
             default="",
@@ -40,12 +42,8 @@ class Command(BaseCommand):
         )
         if draft is None:
             raise CommandError("There is no draft to publish.")
-        extra = {}
-        if approver is not None:
-            # The second pair of eyes is publishing's rule; this only says who it was.
-            if "approver" not in inspect.signature(publishing.publish).parameters:
-                raise CommandError("This installation does not record approvers.")
-            extra["approver"] = self.user(approver)
+        # The second pair of eyes is publishing's rule; this only says who it was.
+        approving = self.user(approver) if approver is not None else None
         try:
             results = publishing.publish(
                 draft,
@@ -53,7 +51,7 @@ class Command(BaseCommand):
                 label=label,
                 change_summary=summary,
                 accept_failures_reason=accept_failures,
-                **extra,
+                approver=approving,
             )
         except publishing.PublishingError as error:
             raise CommandError(self.refusal(draft, str(error))) from None
