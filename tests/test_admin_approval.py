@@ -180,9 +180,10 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_logic_chan
     # 8-9. the logic of the version it is based on
     # 10-12. the history of the draft's sections, of its warnings, of the draft
     # 13. who made the last change to the logic
-    # 14-21. the checks as before (test_admin_drafts.py): the draft's text (2), the
-    #    reference cases, missing sections, the impact on saved cases (4: none is saved here)
-    with django_assert_num_queries(ADMIN_PREAMBLE + 17):
+    # 14-20. the checks as before (test_admin_drafts.py): the draft's text (2), the
+    #    reference cases, missing sections, the impact on saved cases (3 with none saved: the
+    #    draft's sections and warning texts, the saved cases grouped)
+    with django_assert_num_queries(ADMIN_PREAMBLE + 16):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-logic-change") == ["changed"] * changes
