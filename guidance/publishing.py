@@ -519,6 +519,15 @@ def publish(
                 "The draft's logic does not compile: "
                 + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in problems)
             )
+        label = label.strip()
+        if not label:
+            raise PublishingError("Give the version a label.")
+        if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
+            raise PublishingError(f"Version {label} already exists.")
+        gate = check_gate(draft)
+        # Logic that leaves cases without advice is refused whoever approves it.
+        if gate.logic_failures:
+            raise PublishingError(_why_the_logic_fails(gate))
         approval = approval_of(draft)
         if approval.needed and not approval.approved:
             if approver is None:
@@ -527,14 +536,6 @@ def publish(
             if refusal:
                 raise PublishingError(f"{refusal} {approval.why_unapproved()}")
             _record_approval(draft, approver, approval.digest)
-        label = label.strip()
-        if not label:
-            raise PublishingError("Give the version a label.")
-        if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
-            raise PublishingError(f"Version {label} already exists.")
-        gate = check_gate(draft)
-        if gate.logic_failures:
-            raise PublishingError(_why_the_logic_fails(gate))
         reason = accept_failures_reason.strip()
         if gate.needs_reason and not reason:
             raise PublishingError(_why_a_reason_is_needed(gate))

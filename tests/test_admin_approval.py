@@ -50,7 +50,7 @@ def test_the_publish_page_shows_each_changed_rule_before_and_after(erin_client, 
     html = html_of(erin_client.get(publish_url(draft)))
 
     assert attribute(html, "data-logic-change") == ["changed"]
-    assert attribute(html, "data-rule") == ["everolimus"]
+    assert attribute(html, "data-changed-rule") == ["everolimus"]
     assert text_of(html, "data-before") == [EVEROLIMUS_CONDITION]
     assert text_of(html, "data-after") == [BRACKETED_EVEROLIMUS]
     assert attribute(html, "data-approval") == ["needed"]

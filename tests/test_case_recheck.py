@@ -195,11 +195,11 @@ def test_the_re_check_says_a_reworded_section_was_reworded(alice_client, case):
 
 
 def test_the_re_check_names_the_condition_that_now_decides_each_section_added_or_removed(
-    alice, alice_client, editor, draft
+    alice, alice_client, editor, fay, draft
 ):
     saved = make_case(alice, **{**SMALL_INSULINOMA, "size_mm": 16})  # local excision then
     revise(draft, editor, sections=SMALL_INSULINOMA_BELOW_15)
-    publish_it(draft, editor, accept_failures_reason="Small now means below 15 mm")
+    publish_it(draft, editor, approver=fay, accept_failures_reason="Small now means below 15 mm")
 
     html = recheck(alice_client, saved)
 
@@ -217,12 +217,14 @@ def test_the_re_check_names_the_condition_that_now_decides_each_section_added_or
 
 
 def test_the_re_check_names_the_condition_of_a_warning_now_given_or_no_longer_given(
-    alice, alice_client, editor, draft
+    alice, alice_client, editor, fay, draft
 ):
     saved = make_case(alice, **WARNED_RECTUM)  # regional nodes: warned
     localised = 'extent == "localised"'
     revise(draft, editor, warnings={"regional-nodes": localised})
-    publish_it(draft, editor, accept_failures_reason="Warn for localised disease instead")
+    publish_it(
+        draft, editor, approver=fay, accept_failures_reason="Warn for localised disease instead"
+    )
 
     block = diff_block(recheck(alice_client, saved), "warning-removed", "regional-nodes")
 

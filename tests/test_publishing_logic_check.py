@@ -170,7 +170,9 @@ def test_the_publish_page_runs_as_many_queries_whether_the_logic_passes_or_not(
     # sections and warning texts, read afresh; 9. the reference cases; 10-12. impact: the
     # draft's sections and warning texts, the saved cases grouped by their facts (none).
     # The exhaustive check runs in memory on the logic read with the text: no query.
-    with django_assert_num_queries(ADMIN_PREAMBLE + 8):
+    # 13-20. approval_of: the draft's logic and its base's, the history of the draft's
+    #    sections, warnings and of the draft, who made the last logic change
+    with django_assert_num_queries(ADMIN_PREAMBLE + 16):
         response = erin_client.get(publish_url(admin_draft))
 
     assert bool(attribute(html_of(response), "data-logic-failure")) is broken
