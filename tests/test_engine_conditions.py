@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import rule_engine
 
-from guidance.engine import ConditionError, EvaluationFailure, compile_condition
+from guidance.engine import ConditionError, EvaluationFailure, check_condition, compile_condition
 from guidance.engine.conditions import _CONTEXTS
 
 
@@ -85,6 +85,29 @@ def test_a_condition_that_cannot_be_stored_says_why(text, message):
     assert problems(text, sections=["local-excision"]) == [message]
 
 
+def test_the_problems_read_as_one_message_in_the_order_they_were_found():
+    with pytest.raises(ConditionError) as refused:
+        compile_condition('site == "x" and size_mm < 20.05')
+    assert str(refused.value) == (
+        '"x" is not a value of site; it is one of "pancreas", "stomach", "duodenum", '
+        '"small_intestine", "appendix", "colon", "rectum"; '
+        "size_mm: 20.05 is finer than the 0.1 size is entered to"
+    )
+
+
+def test_the_field_an_editor_types_a_condition_in_is_checked_for_its_kind_and_sections():
+    assert check_condition("size_mm < 20") == []
+    assert check_condition('applies["local-excision"]') == []  # any section, none listed
+    assert check_condition('applies["nope"]', sections=["local-excision"]) == [
+        'applies["nope"]: there is no section "nope"'
+    ]
+    assert check_condition('category == "poorly_differentiated"') == []
+    assert check_condition('category == "poorly_differentiated"', kind="category") == [
+        "a category rule cannot read the category it decides"
+    ]
+    assert check_condition("size_mm <") == ["this is not a condition"]
+
+
 def test_every_problem_of_a_condition_is_listed_at_once():
     assert problems('site == "rectal" and extent == "local"', sections=[]) == [
         '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
@@ -138,6 +161,23 @@ def test_a_compiled_condition_means_what_rule_engine_means(text):
         assert condition.holds(facts) is rule.evaluate(facts), facts
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'not (site == "rectum" and size_mm < 20)',
+        '(site == "rectum" or size_mm < 20) and not hormonal_symptoms',
+        'not (grade_from_ki67 != grade_from_mitoses or grade == "G1" and site in ["colon"])',
+        'applies["local-excision"] and size_mm > 2.5 and ki67_percent == null',
+    ],
+)
+def test_a_condition_is_written_back_as_it_reads(text):
+    assert compile_condition(text).part.text() == text
+
+
+def test_a_value_written_first_is_written_back_after_its_fact():
+    assert compile_condition("20 >= size_mm").part.text() == "size_mm <= 20"
+
+
 def test_a_number_compared_while_absent_cannot_be_decided():
     condition = compile_condition("ki67_percent < 3")
     with pytest.raises(EvaluationFailure, match="Ki-67 not given"):
@@ -187,6 +227,45 @@ def test_a_condition_names_its_facts_sections_and_thresholds():
         ('site == "colon" or extent == "localised"', {}, ["extent: localised"]),
         ('extent == "localised" or site == "rectum"', {}, ["extent: localised"]),
         ("true", {}, []),
+        ('site == "colon" or true', {}, []),
+        (
+            '(site == "colon" or false) and size_mm < 20',
+            {"site": "colon"},
+            ["site: colon", "size 15 mm is below 20 mm"],
+        ),
+        # "not (...)": the facts it names, as they are
+        (
+            'not (site == "colon" and size_mm < 20)',
+            {},
+            ["site: rectum", "size 15 mm"],
+        ),
+        (
+            'not (site == "colon" or size_mm < 10 or extent == "regional_nodes") '
+            'and not (grade == "G2" and site == "colon")',
+            {},
+            ["site: rectum", "size 15 mm", "extent: localised", "grade G1"],
+        ),
+        (
+            'site == "colon" or not (grade == "G2" and hormonal_symptoms)',
+            {},
+            ["grade G1", "no hormonal symptoms"],
+        ),
+        # two facts compared: both, as they are
+        (
+            "grade_from_ki67 != grade_from_mitoses",
+            {"grade_from_mitoses": "G2"},
+            ["grade from Ki-67: G1, grade from the mitotic count: G2"],
+        ),
+        (
+            "grade_from_ki67 == grade_from_mitoses",
+            {},
+            ["grade from Ki-67: G1, grade from the mitotic count: G1"],
+        ),
+        (
+            "not grade_from_ki67 == grade_from_mitoses",
+            {"grade_from_mitoses": "G3"},
+            ["grade from Ki-67: G1, grade from the mitotic count: G3"],
+        ),
     ],
 )
 def test_reasons_are_said_from_the_parts_that_held(text, facts, reasons):

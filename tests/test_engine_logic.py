@@ -37,6 +37,27 @@ def test_version_1_names_its_thresholds():
     }
 
 
+def test_version_1_names_the_facts_its_conditions_read():
+    # Its sections name one another ("applies") and read the category; nothing reads the
+    # indices but through the grade.
+    assert VERSION_1.fields_used() == {
+        "site",
+        "pancreas_region",
+        "tumour_type",
+        "hormonal_symptoms",
+        "size_mm",
+        "differentiation",
+        "extent",
+        "metastases_resectable",
+        "ssr_imaging",
+        "grade",
+        "grade_from_ki67",
+        "grade_from_mitoses",
+        "category",
+        "applies",
+    }
+
+
 def test_every_problem_of_a_document_is_listed_at_once_with_where_it_is():
     document = changed()
     document["sections"][0]["applies_when"] = "sise_mm < 20"

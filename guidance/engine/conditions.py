@@ -120,15 +120,9 @@ class Part:
     def tested(self) -> Test:
         return self.test()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        """Why this part holds for ``facts``: a reason per fact it tested."""
-        own = words.get(self.key)
-        if own is not None:
-            return [own] if own else []
-        return [self.reason(facts)]
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
-        """``held`` made once for these words: what a recommendation calls per case."""
+        """Why this part holds, made once for these words: what a recommendation calls per
+        case, with a reason per fact it tested (the editor's own words where given)."""
         own = words.get(self.key)
         if own is not None:
             if not own:
@@ -179,9 +173,6 @@ class Constant(Part):
 
     def text(self) -> str:
         return _literal_text(self.value)
-
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        return []
 
     def explainer(self, words: Mapping[str, str]) -> Explain:
         return lambda facts, values: []
@@ -237,9 +228,6 @@ class Both(Part):
         yield from self.left.leaves()
         yield from self.right.leaves()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        return self.left.held(facts, words) + self.right.held(facts, words)
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
         left, right = self.left.explainer(words), self.right.explainer(words)
         return lambda facts, values: left(facts, values) + right(facts, values)
@@ -263,12 +251,6 @@ class Either(Part):
     def leaves(self) -> Iterable[Part]:
         yield from self.left.leaves()
         yield from self.right.leaves()
-
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        # The first alternative that holds is the reason, as "or" itself decides.
-        if self.left.tested(facts):
-            return self.left.held(facts, words)
-        return self.right.held(facts, words)
 
     def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
         return None  # which alternative held depends on the case
@@ -298,19 +280,12 @@ class Negation(Part):
         else:
             yield from self.part.leaves()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        own = words.get(self.key)
-        if own is not None:
-            return [own] if own else []
-        if isinstance(self.part, Leaf):
-            return [self.part.reason_not(facts)]
-        # "not (a and b)": the facts it names, as they are.
-        return [_as_entered(name, facts) for name in dict.fromkeys(self.part.names())]
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
         if isinstance(self.part, Leaf) or self.key in words:
             return super().explainer(words)
-        return lambda facts, values: self.held(facts, words)
+        # "not (a and b)": the facts it names, as they are.
+        names = tuple(dict.fromkeys(self.part.names()))
+        return lambda facts, values: [_as_entered(name, facts) for name in names]
 
     def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
         if isinstance(self.part, Leaf) or self.key in words:
