@@ -12,7 +12,7 @@ import pytest
 import rule_engine
 
 from guidance.engine import ConditionError, EvaluationFailure, check_condition, compile_condition
-from guidance.engine.conditions import _CONTEXTS
+from guidance.engine.conditions import _CONTEXTS, _context
 
 
 def problems(text: str, **options) -> list[str]:
@@ -122,6 +122,34 @@ def test_a_category_rule_cannot_read_the_category_or_the_sections():
         "a category rule cannot read the category it decides"
     ]
     assert problems('applies["x"]', kind="category") == ["applies is not a fact"]
+
+
+@pytest.mark.parametrize("kind", ["section", "warning", "category"])
+def test_each_kind_of_rule_reads_every_fact_but_a_category_rule_not_the_category(kind):
+    # The contexts are made once, when the engine is loaded: made again here to be tested.
+    context = _context(kind)
+    for name in ["site", "size_mm", "hormonal_symptoms", "grade", "grade_from_ki67"]:
+        assert rule_engine.Rule(f"{name} == null", context=context)
+    readable = dict.fromkeys(
+        ('category == "well_differentiated"', 'applies["local-excision"]'), True
+    )
+    for text in readable:
+        try:
+            rule_engine.Rule(text, context=context)
+        except rule_engine.errors.SymbolResolutionError:
+            readable[text] = False
+    assert list(readable.values()) == ([False, False] if kind == "category" else [True, True])
+    # Each fact has its type, a section's "applies" is yes or no by slug, and nothing else
+    # is a fact.
+    refused = [
+        "site < 20",
+        "hormonal_symptoms + 1 > 0",
+        "sise_mm < 20",
+        *(['applies["local-excision"] + 1 > 0', "applies[1]"] if kind != "category" else []),
+    ]
+    for text in refused:
+        with pytest.raises(rule_engine.errors.EngineError):
+            rule_engine.Rule(text, context=context)
 
 
 def test_words_for_a_part_must_name_a_part_and_known_facts():
