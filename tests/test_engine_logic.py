@@ -90,6 +90,7 @@ def test_each_rule_s_problems_name_the_rule_and_the_field_they_are_in():
     document["category"][0]["category"] = "medium"
     document["category"][1]["basis"] = 7
     document["category"][2]["basis"] = "{sise_mm} is small"
+    document["category"][3]["basis"] = "{grade} as {category_basis}: {Category_basis}"
     document["sections"][0]["slug"] = ""
     document["sections"][1]["slug"] = document["sections"][2]["slug"]
     document["sections"][3]["reasons"] = {"size_mm < 20": 5}
@@ -110,6 +111,9 @@ def test_each_rule_s_problems_name_the_rule_and_the_field_they_are_in():
         ),
         ("category rule 2", "basis", "give the basis as text"),
         ("category rule 3", "basis", "{sise_mm} is not a fact that can be named here"),
+        # The basis is what {category_basis} stands for: it cannot name itself.
+        ("category rule 4", "basis", "{category_basis} is not a fact that can be named here"),
+        ("category rule 4", "basis", "{Category_basis} is not a fact that can be named here"),
         ("section ", "slug", "give the section a slug"),
         ("section curative-excision", "slug", "two sections have this slug"),
         (

@@ -706,7 +706,11 @@ PLACEHOLDERS = frozenset(
 )
 
 
-def check_words(text: str) -> list[str]:
+# A category rule's basis is what {category_basis} stands for: it cannot name itself.
+CATEGORY_PLACEHOLDERS = PLACEHOLDERS - {"category_basis", "Category_basis"}
+
+
+def check_words(text: str, *, placeholders: frozenset[str] = PLACEHOLDERS) -> list[str]:
     """What is wrong with an editor's words: unknown {placeholders}, stray braces."""
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
@@ -715,7 +719,7 @@ def check_words(text: str) -> list[str]:
     return [
         f"{{{name}}} is not a fact that can be named here"
         for name in names
-        if name not in PLACEHOLDERS
+        if name not in placeholders
     ]
 
 
