@@ -79,6 +79,23 @@ FACTS = {
             "grade and site cannot be compared: only two facts with the same values can",
         ),
         ("site in []", "site in []: the list is empty"),
+        ("applies == null", 'write applies["a-section-slug"] to ask whether a section applies'),
+        ("applies == site", 'write applies["a-section-slug"] to ask whether a section applies'),
+        ('site > "colon"', "site is not a number: use == or in [...]"),
+        ("size_mm in [1]", "size_mm is not a fact with listed values: compare it instead"),
+        (
+            'site in ["rectum", site]',
+            '"in" must set one fact against a list of values, e.g. site in ["rectum"]',
+        ),
+        (
+            "[1]",
+            'only comparisons of a fact with a value, "in [...]", and, or, not and parentheses '
+            "may be used (not array)",
+        ),
+        (
+            'applies["local-excision"] == applies["local-excision"]',
+            "a comparison must set one fact against one value, e.g. size_mm < 20",
+        ),
     ],
 )
 def test_a_condition_that_cannot_be_stored_says_why(text, message):
@@ -159,6 +176,9 @@ def test_words_for_a_part_must_name_a_part_and_known_facts():
     assert problems("size_mm < 20", words={"size_mm < 20": "{sise_mm} mm"}) == [
         "{sise_mm} is not a fact that can be named here"
     ]
+    assert problems("size_mm < 20", words={"size_mm < 20": "size {"}) == [
+        "'size {': Single '{' encountered in format string (write {{ and }} for a brace)"
+    ]
 
 
 # --- What a condition means --------------------------------------------------------------
@@ -171,6 +191,8 @@ CONDITIONS = [
     "pancreas_region == null and ki67_percent != null and mitoses_per_10hpf > 0",
     'applies["local-excision"] and category != "poorly_differentiated"',
     "true and not false",
+    'site == "colon" or site == "stomach" or site == "appendix" or size_mm < 10',
+    'site == "colon" or site == "stomach" or site == "appendix" or site == "rectum"',
 ]
 VARIANTS = {
     "site": ["rectum", "colon", "appendix"],
@@ -255,6 +277,22 @@ def test_a_condition_names_its_facts_sections_and_thresholds():
         ('site == "colon" or extent == "localised"', {}, ["extent: localised"]),
         ('extent == "localised" or site == "rectum"', {}, ["extent: localised"]),
         ("true", {}, []),
+        (
+            'not applies["local-excision"]',
+            {"applies": {"local-excision": False}},
+            ["local-excision does not apply"],
+        ),
+        ("hormonal_symptoms != true", {}, ["no hormonal symptoms (not yes)"]),
+        (
+            'not (applies["local-excision"] and size_mm < 10)',
+            {},
+            ["the sections that apply", "size 15 mm"],
+        ),
+        (
+            'site == "colon" or site == "stomach" or site == "appendix" or site == "rectum"',
+            {},
+            ["site: rectum"],
+        ),
         ('site == "colon" or true', {}, []),
         (
             '(site == "colon" or false) and size_mm < 20',
@@ -312,6 +350,15 @@ def test_an_editor_may_word_a_part_or_silence_it():
         },
     )
     assert condition.reasons(FACTS, {"size_mm": "15"}) == ["size 15 mm: not small", "site: rectum"]
+
+
+def test_an_editor_s_words_without_placeholders_are_given_as_they_are():
+    condition = compile_condition(
+        'size_mm < 20 and site == "rectum"', words={"size_mm < 20": "a small tumour"}
+    )
+    assert condition.reasons(FACTS, {}) == ["a small tumour", "site: rectum"]
+    alone = compile_condition("size_mm < 20", words={"size_mm < 20": "a small tumour"})
+    assert alone.reasons(FACTS, {}) == ["a small tumour"]
 
 
 def test_a_reason_given_twice_is_listed_once():
