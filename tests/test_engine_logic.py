@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from guidance.engine import LogicError, LogicProblem, compile_logic, logic_problems
-from tests.advice import VERSION_1, case, recommend
+from tests.advice import VERSION_1, case, number, recommend
 
 DOCUMENT = VERSION_1.as_document()
 
@@ -287,3 +287,66 @@ def test_a_section_added_with_its_condition_applies_with_its_reasons():
     result = engine.recommend(case(site="rectum", size_mm=Decimal("9.9")), logic)
     assert result.slugs[-1] == "surveillance"
     assert result.sections[-1].reasons == ("site: rectum", "size 9.9 mm is below 10 mm")
+
+
+def test_a_version_s_words_are_said_from_its_conditions_or_fill_in_the_case_s_facts():
+    from guidance import engine
+
+    document = changed()
+    document["category"] = [
+        {
+            "category": "well_differentiated",
+            "applies_when": 'differentiation != "poor" and tumour_type == "insulinoma"',
+            "basis": "",
+        },
+        {"category": "poorly_differentiated", "applies_when": "true", "basis": None},
+    ]
+    document["warnings"] = [
+        {
+            "code": "said",
+            "applies_when": 'hormonal_symptoms and site == "pancreas"',
+            "detail": None,
+        },
+        {"code": "silent", "applies_when": "true", "detail": ""},
+        {"code": "nothing-to-say", "applies_when": "true", "detail": None},
+        {
+            "code": "words",
+            "applies_when": "true",
+            "detail": "{Hormonal_symptoms}, {hormonal_symptoms}; {ki67_percent}; "
+            "{Ki67_percent}; {mitoses_per_10hpf}; {pancreas_region}; {Pancreas_region}; "
+            "{grade_from_mitoses}; {Site}; {category}; {Category_basis}",
+        },
+    ]
+    logic = compile_logic(document)
+    insulinoma = case(
+        site="pancreas",
+        pancreas_region="head",
+        tumour_type="insulinoma",
+        hormonal_symptoms=True,
+        ki67_percent=None,
+        mitoses_per_10hpf=0,
+    )
+    poor = case(hormonal_symptoms=False, differentiation="poor", mitoses_per_10hpf=None)
+
+    first, second = engine.recommend(insulinoma, logic), engine.recommend(poor, logic)
+
+    assert first.category_basis == (
+        "differentiation: well differentiated (not poorly differentiated); "
+        "tumour type: insulinoma"
+    )
+    assert [(w.code, w.detail) for w in first.warnings] == [
+        ("said", "Hormonal symptoms present; site: pancreas."),
+        ("silent", ""),
+        ("nothing-to-say", ""),
+        (
+            "words",
+            "Yes, yes; not given; Not given; 0; head; Head; G1; Pancreas; well differentiated; "
+            "Differentiation: well differentiated (not poorly differentiated); "
+            "tumour type: insulinoma",
+        ),
+    ]
+    assert second.category_basis == ""
+    assert second.warnings[-1].detail == (
+        f"No, no; {number(poor.ki67_percent)}; {number(poor.ki67_percent)}; not given; "
+        "not known; Not known; not known; Colon; poorly differentiated; "
+    )
