@@ -84,6 +84,15 @@ FACTS = {
         ('site > "colon"', "site is not a number: use == or in [...]"),
         ("size_mm in [1]", "size_mm is not a fact with listed values: compare it instead"),
         (
+            "size_mm + 1 in [2]",
+            '"in" must set one fact against a list of values, e.g. site in ["rectum"]',
+        ),
+        (
+            'site in ["rectum", "rectal"]',
+            '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
+            '"stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"',
+        ),
+        (
             'site in ["rectum", site]',
             '"in" must set one fact against a list of values, e.g. site in ["rectum"]',
         ),
@@ -218,6 +227,8 @@ def test_a_compiled_condition_means_what_rule_engine_means(text):
         '(site == "rectum" or size_mm < 20) and not hormonal_symptoms',
         'not (grade_from_ki67 != grade_from_mitoses or grade == "G1" and site in ["colon"])',
         'applies["local-excision"] and size_mm > 2.5 and ki67_percent == null',
+        'site == "rectum" and not (size_mm < 1 or false)',
+        'site in ["colon", "rectum"] or grade_from_ki67 == grade_from_mitoses',
     ],
 )
 def test_a_condition_is_written_back_as_it_reads(text):

@@ -79,6 +79,16 @@ def test_every_problem_of_a_document_is_listed_at_once_with_where_it_is():
     with pytest.raises(LogicError) as refused:
         compile_logic(document)
     assert refused.value.problems == problems
+    assert str(refused.value) == "\n".join(
+        [
+            "grading, ki67_percent.G3_above: 200 is not a value Ki-67 can take (0 to 100, in "
+            "steps of 0.1)",
+            "section insulinoma-local-excision, applies_when: sise_mm is not a fact (did you "
+            "mean size_mm?)",
+            str(problems[2]),
+            str(problems[3]),
+        ]
+    )
 
 
 def test_version_1_has_no_problems():
