@@ -448,6 +448,22 @@ def test_thresholds_at_the_ends_of_the_range_or_beyond_it_split_only_what_there_
     assert representatives("mitoses_per_10hpf", {Decimal(0), Decimal(1)}) == [0, 1, 2]
 
 
+def test_a_threshold_between_two_steps_only_separates_them():
+    classes = check.number_classes("size_mm", {Decimal("20.05")})
+
+    assert [(each.low, each.high, each.representative) for each in classes] == [
+        (Decimal("0.1"), Decimal("20.0"), Decimal("20.0")),
+        (Decimal("20.1"), Decimal(300), Decimal("20.1")),
+    ]
+    assert representatives("size_mm", {Decimal("20.05"), Decimal(20)}) == [
+        Decimal("19.9"),
+        Decimal(20),
+        Decimal("20.1"),
+    ]
+    assert representatives("mitoses_per_10hpf", {Decimal("2.5")}) == [2, 3]
+    assert representatives("size_mm", {Decimal("0.05")}) == [Decimal("0.1")]
+
+
 def test_an_optional_number_is_also_not_given():
     thresholds = VERSION_1.thresholds()
 
