@@ -295,6 +295,18 @@ def test_a_condition_names_its_facts_sections_and_thresholds():
         ),
         ("hormonal_symptoms != true", {}, ["no hormonal symptoms (not yes)"]),
         (
+            "hormonal_symptoms != false",
+            {"hormonal_symptoms": True},
+            ["hormonal symptoms present (not no)"],
+        ),
+        ("hormonal_symptoms == true", {"hormonal_symptoms": True}, ["hormonal symptoms present"]),
+        ("ki67_percent != null", {}, ["Ki-67 2.5 %"]),
+        ("pancreas_region == null", {}, ["pancreas region: not known"]),
+        ("grade == null", {"grade": None}, ["grade not known"]),
+        ("size_mm == 15", {}, ["size 15 mm"]),
+        ("size_mm != 10", {}, ["size 15 mm (not 10 mm)"]),
+        ('not site in ["colon"]', {}, ["site: rectum (not colon)"]),
+        (
             'not (applies["local-excision"] and size_mm < 10)',
             {},
             ["the sections that apply", "size 15 mm"],
@@ -370,6 +382,31 @@ def test_an_editor_s_words_without_placeholders_are_given_as_they_are():
     assert condition.reasons(FACTS, {}) == ["a small tumour", "site: rectum"]
     alone = compile_condition("size_mm < 20", words={"size_mm < 20": "a small tumour"})
     assert alone.reasons(FACTS, {}) == ["a small tumour"]
+
+
+def test_an_editor_s_words_fill_in_the_case_in_an_or_too():
+    condition = compile_condition(
+        '(site == "rectum" or site == "colon") and size_mm >= 10 and hormonal_symptoms',
+        words={
+            'site == "rectum"': "at the {site}",
+            "size_mm >= 10": "size {size_mm} mm: not small",
+            "hormonal_symptoms": "",
+        },
+    )
+    case = {**FACTS, "hormonal_symptoms": True}
+    values = {"site": "rectum", "size_mm": "15"}
+    assert condition.reasons(case, values) == ["at the rectum", "size 15 mm: not small"]
+    elsewhere = compile_condition(
+        'site == "colon" or size_mm >= 10', words={"size_mm >= 10": "not small"}
+    )
+    assert elsewhere.reasons(FACTS, {}) == ["not small"]
+
+
+def test_two_parts_given_the_same_words_are_one_reason():
+    condition = compile_condition(
+        'site == "rectum" and site != "colon"', words={'site != "colon"': "site: rectum"}
+    )
+    assert condition.reasons(FACTS, {}) == ["site: rectum"]
 
 
 def test_a_reason_given_twice_is_listed_once():
