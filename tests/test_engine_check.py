@@ -214,6 +214,27 @@ def test_a_gap_is_described_by_what_its_cases_share_absent_values_and_yes_or_no_
     assert gap.classes == 10 * 4 * 3 * 5 * 3
 
 
+def test_a_gap_of_cases_with_symptoms_and_of_one_category_says_so():
+    with_symptoms = small(("without", "not hormonal_symptoms"), ("graded", "grade != null"))
+    # The sections read no category, but every case of the gap has the same one.
+    well = small(
+        ("poor", 'differentiation == "poor"'),
+        ("known", 'differentiation != "poor" and grade != null'),
+    )
+
+    [symptoms] = check.check(with_symptoms).failures
+    [category] = check.check(well).failures
+
+    assert symptoms.message == (
+        "No section applies to 1,800 input classes: every one has hormonal symptoms; "
+        "grade not given."
+    )
+    assert category.message == (
+        "No section applies to 2,400 input classes: every one has differentiation not known "
+        "or well differentiated; grade not given; category well differentiated."
+    )
+
+
 def test_a_gap_its_cases_share_nothing_of_is_counted_without_a_description():
     logic = small(
         ("rectal", 'hormonal_symptoms and site == "rectum"'),
@@ -617,7 +638,7 @@ def test_a_section_the_version_does_not_have_is_refused_by_name():
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"hormonal_symptoms": False}, "no hormonal symptoms"),
+        ({"hormonal_symptoms": False}, "insulinoma, no hormonal symptoms, 19.9 mm"),
         ({"metastases_resectable": "yes"}, "distant metastases, metastases resectable,"),
         ({"metastases_resectable": "no"}, "distant metastases, metastases not resectable,"),
         ({"differentiation": "poor"}, "19.9 mm, poorly differentiated, Ki-67"),
