@@ -200,6 +200,7 @@ CONDITIONS = [
     "pancreas_region == null and ki67_percent != null and mitoses_per_10hpf > 0",
     'applies["local-excision"] and category != "poorly_differentiated"',
     "true and not false",
+    'site == "colon" or hormonal_symptoms or size_mm < 10',
     'site == "colon" or site == "stomach" or site == "appendix" or size_mm < 10',
     'site == "colon" or site == "stomach" or site == "appendix" or site == "rectum"',
 ]
@@ -397,9 +398,11 @@ def test_an_editor_s_words_fill_in_the_case_in_an_or_too():
     values = {"site": "rectum", "size_mm": "15"}
     assert condition.reasons(case, values) == ["at the rectum", "size 15 mm: not small"]
     elsewhere = compile_condition(
-        'site == "colon" or size_mm >= 10', words={"size_mm >= 10": "not small"}
+        'site == "colon" or size_mm >= 10', words={"size_mm >= 10": "{size_mm} mm: not small"}
     )
-    assert elsewhere.reasons(FACTS, {}) == ["not small"]
+    assert elsewhere.reasons(FACTS, values) == ["15 mm: not small"]
+    negated = compile_condition('site == "colon" or not site in ["appendix"]')
+    assert negated.reasons(FACTS, {}) == ["site: rectum (not appendix)"]
 
 
 def test_two_parts_given_the_same_words_are_one_reason():

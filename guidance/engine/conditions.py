@@ -152,9 +152,8 @@ class Part:
         # reason case by case, in the same words.
         target = self.part if isinstance(self, Negation) else self  # pragma: no mutate
         name = getattr(target, "name", None)  # pragma: no mutate
-        fact = (
-            FIELDS.get(name) if isinstance(target, (Compare, Among, Flag)) else None
-        )  # pragma: no mutate
+        listed = isinstance(target, (Compare, Among, Flag))  # pragma: no mutate
+        fact = FIELDS.get(name) if listed else None  # pragma: no mutate
         if fact is None or fact.kind == "number":
             return lambda facts: self.reason(facts)
         values: list[Any] = [True, False] if fact.kind == "boolean" else list(fact.values)
