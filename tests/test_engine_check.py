@@ -214,6 +214,27 @@ def test_a_gap_is_described_by_what_its_cases_share_absent_values_and_yes_or_no_
     assert gap.classes == 10 * 4 * 3 * 5 * 3
 
 
+def test_a_gap_of_cases_with_symptoms_and_of_one_category_says_so():
+    with_symptoms = small(("without", "not hormonal_symptoms"), ("graded", "grade != null"))
+    # The sections read no category, but every case of the gap has the same one.
+    well = small(
+        ("poor", 'differentiation == "poor"'),
+        ("known", 'differentiation != "poor" and grade != null'),
+    )
+
+    [symptoms] = check.check(with_symptoms).failures
+    [category] = check.check(well).failures
+
+    assert symptoms.message == (
+        "No section applies to 1,800 input classes: every one has hormonal symptoms; "
+        "grade not given."
+    )
+    assert category.message == (
+        "No section applies to 2,400 input classes: every one has differentiation not known "
+        "or well differentiated; grade not given; category well differentiated."
+    )
+
+
 def test_a_gap_its_cases_share_nothing_of_is_counted_without_a_description():
     logic = small(
         ("rectal", 'hormonal_symptoms and site == "rectum"'),
@@ -473,6 +494,13 @@ def test_a_threshold_between_two_steps_only_separates_them():
         (Decimal("0.1"), Decimal("20.0"), Decimal("20.0")),
         (Decimal("20.1"), Decimal(300), Decimal("20.1")),
     ]
+    assert representatives("size_mm", {Decimal("20.05"), Decimal(20)}) == [
+        Decimal("19.9"),
+        Decimal(20),
+        Decimal("20.1"),
+    ]
+    assert representatives("mitoses_per_10hpf", {Decimal("2.5")}) == [2, 3]
+    assert representatives("size_mm", {Decimal("0.05")}) == [Decimal("0.1")]
 
 
 def test_an_optional_number_is_also_not_given():

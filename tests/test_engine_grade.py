@@ -18,6 +18,7 @@ from tests.advice import (
     KI67_G2_TO,
     MITOSES_G2_FROM,
     MITOSES_G2_TO,
+    VERSION_1,
     Grade,
     case,
     grade_from,
@@ -247,3 +248,11 @@ def test_the_grading_thresholds_are_the_sources():
     assert (Decimal(3), Decimal(20)) == (KI67_G2_FROM, KI67_G2_TO)
     assert (MITOSES_G2_FROM, MITOSES_G2_TO) == (2, 20)
     assert [grade.value for grade in Grade] == ["G1", "G2", "G3"]
+
+
+def test_the_grading_is_explained_in_the_words_of_the_pathology_step():
+    assert VERSION_1.grading.rules() == [
+        "Ki-67 below 3 % is G1; 3 to 20 % is G2; above 20 % is G3.",
+        "Mitoses per 10 HPF below 2 is G1; 2 to 20 is G2; above 20 is G3.",
+        "With both given, the higher grade is used.",
+    ]

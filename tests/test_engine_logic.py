@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from guidance.engine import LogicError, LogicProblem, compile_logic, logic_problems
-from tests.advice import VERSION_1, case, recommend
+from tests.advice import VERSION_1, case, number, recommend
 
 DOCUMENT = VERSION_1.as_document()
 
@@ -37,6 +37,27 @@ def test_version_1_names_its_thresholds():
     }
 
 
+def test_version_1_names_the_facts_its_conditions_read():
+    # Its sections name one another ("applies") and read the category; nothing reads the
+    # indices but through the grade.
+    assert VERSION_1.fields_used() == {
+        "site",
+        "pancreas_region",
+        "tumour_type",
+        "hormonal_symptoms",
+        "size_mm",
+        "differentiation",
+        "extent",
+        "metastases_resectable",
+        "ssr_imaging",
+        "grade",
+        "grade_from_ki67",
+        "grade_from_mitoses",
+        "category",
+        "applies",
+    }
+
+
 def test_every_problem_of_a_document_is_listed_at_once_with_where_it_is():
     document = changed()
     document["sections"][0]["applies_when"] = "sise_mm < 20"
@@ -58,6 +79,97 @@ def test_every_problem_of_a_document_is_listed_at_once_with_where_it_is():
     with pytest.raises(LogicError) as refused:
         compile_logic(document)
     assert refused.value.problems == problems
+    assert str(refused.value) == "\n".join(
+        [
+            "grading, ki67_percent.G3_above: 200 is not a value Ki-67 can take (0 to 100, in "
+            "steps of 0.1)",
+            "section insulinoma-local-excision, applies_when: sise_mm is not a fact (did you "
+            "mean size_mm?)",
+            str(problems[2]),
+            str(problems[3]),
+        ]
+    )
+
+
+def test_version_1_has_no_problems():
+    assert logic_problems(DOCUMENT) == []
+
+
+def test_each_rule_s_problems_name_the_rule_and_the_field_they_are_in():
+    document = changed()
+    document["category"][0]["category"] = "medium"
+    document["category"][1]["basis"] = 7
+    document["category"][2]["basis"] = "{sise_mm} is small"
+    document["category"][3]["basis"] = "{grade} as {category_basis}: {Category_basis}"
+    document["sections"][0]["slug"] = ""
+    document["sections"][1]["slug"] = document["sections"][2]["slug"]
+    document["sections"][3]["reasons"] = {"size_mm < 20": 5}
+    document["warnings"][0]["code"] = None
+    document["warnings"][1]["code"] = document["warnings"][2]["code"]
+    document["warnings"][3]["detail"] = 12
+    document["warnings"][4]["detail"] = "{Grade} and {oops}"
+    document["exclusive"] = [
+        ["curative-excision"],
+        ["metastatic-incurable", "metastatic-incurable"],
+        ["curative-excision", "nope"],
+    ]
+    assert [(p.where, p.field, p.message) for p in logic_problems(document)] == [
+        (
+            "category rule 1",
+            "category",
+            'give one of "well_differentiated", "poorly_differentiated", "undetermined"',
+        ),
+        ("category rule 2", "basis", "give the basis as text"),
+        ("category rule 3", "basis", "{sise_mm} is not a fact that can be named here"),
+        # The basis is what {category_basis} stands for: it cannot name itself.
+        ("category rule 4", "basis", "{category_basis} is not a fact that can be named here"),
+        ("category rule 4", "basis", "{Category_basis} is not a fact that can be named here"),
+        ("section ", "slug", "give the section a slug"),
+        ("section curative-excision", "slug", "two sections have this slug"),
+        (
+            "section pancreatoduodenectomy",
+            "reasons",
+            "give the words as text for each part of the condition",
+        ),
+        ("warning None", "code", "give the warning a code"),
+        ("warning net-g3", "code", "two warnings have this code"),
+        (
+            "warning differentiation-assumed",
+            "detail",
+            "give the detail as text, or null to say it from the condition",
+        ),
+        ("warning poor-low-grade", "detail", "{oops} is not a fact that can be named here"),
+        ("exclusive pair 1", "exclusive", "give two section slugs"),
+        ("exclusive pair 2", "exclusive", "a section cannot exclude itself"),
+        ("exclusive pair 3", "exclusive", 'there is no section "nope"'),
+    ]
+
+
+def test_the_parts_of_a_document_of_the_wrong_shape_are_each_named():
+    document = {"grading": [], "category": {}, "sections": "x", "warnings": [1], "exclusive": {}}
+    assert [str(problem) for problem in logic_problems(document)] == [
+        "grading, grading: give the Ki-67 and mitotic thresholds",
+        "category, category: give category as a list of objects",
+        "sections, sections: give sections as a list of objects",
+        "warnings, warnings: give warnings as a list of objects",
+        "exclusive, exclusive: give the exclusions as a list of pairs of slugs",
+    ]
+    assert [str(problem) for problem in logic_problems({**DOCUMENT, "grading": None})] == [
+        "grading, grading: give the Ki-67 and mitotic thresholds"
+    ]
+
+
+def test_a_document_without_sections_has_none_for_its_warnings_and_exclusions_to_name():
+    document = {key: value for key, value in DOCUMENT.items() if key != "sections"}
+    problems = logic_problems(document)
+    assert problems[0] == LogicProblem(
+        "warning ssa-insulinoma",
+        "applies_when",
+        'applies["somatostatin-analogue"]: there is no section "somatostatin-analogue"',
+    )
+    assert problems[-1] == LogicProblem(
+        "exclusive pair 10", "exclusive", 'there is no section "debulking-surgery"'
+    )
 
 
 def test_sections_that_name_each_other_in_a_circle_are_refused():
@@ -92,11 +204,61 @@ def test_sections_that_name_each_other_in_a_circle_are_refused():
             "G1_below must not be above G3_above",
         ),
         ({"combine": "lower"}, "combine", 'the grades combine as "higher": the higher is used'),
+        ({"ki67_percent": 3}, "ki67_percent", "give G1_below and G3_above"),
+        (
+            {"mitoses_per_10hpf": {"G1_below": 2, "G3_above": True}},
+            "mitoses_per_10hpf.G3_above",
+            "give a number",
+        ),
+        (
+            {"ki67_percent": {"G1_below": "NaN", "G3_above": "20"}},
+            "ki67_percent.G1_below",
+            "give a number",
+        ),
+        (
+            {"ki67_percent": {"G1_below": "3", "G3_above": "Infinity"}},
+            "ki67_percent.G3_above",
+            "give a number",
+        ),
+        (
+            {"ki67_percent": {"G1_below": None, "G3_above": "20"}},
+            "ki67_percent.G1_below",
+            "give a number",
+        ),
+        (
+            {"mitoses_per_10hpf": {"G1_below": 2.5, "G3_above": 20}},
+            "mitoses_per_10hpf.G1_below",
+            "2.5 is not a value mitotic count can take (0 to 500, in steps of 1)",
+        ),
+        (
+            {"mitoses_per_10hpf": {"G1_below": -1, "G3_above": 20}},
+            "mitoses_per_10hpf.G1_below",
+            "-1 is not a value mitotic count can take (0 to 500, in steps of 1)",
+        ),
+        (
+            {"mitoses_per_10hpf": {"G1_below": 2, "G3_above": 501}},
+            "mitoses_per_10hpf.G3_above",
+            "501 is not a value mitotic count can take (0 to 500, in steps of 1)",
+        ),
     ],
 )
 def test_grading_thresholds_are_checked(grading, field, message):
     document = changed(grading={**DOCUMENT["grading"], **grading})
     assert [(p.field, p.message) for p in logic_problems(document)] == [(field, message)]
+
+
+def test_a_threshold_written_as_a_json_number_is_read_as_it_is_written():
+    document = changed(
+        grading={
+            "ki67_percent": {"G1_below": 2.9, "G3_above": 100},
+            "mitoses_per_10hpf": {"G1_below": 0, "G3_above": 500},
+            "combine": "higher",
+        }
+    )
+    grading = compile_logic(document).grading
+    assert (grading.ki67_g1_below, grading.ki67_g3_above) == (Decimal("2.9"), Decimal(100))
+    assert (grading.mitoses_g1_below, grading.mitoses_g3_above) == (0, 500)
+    assert isinstance(grading.mitoses_g1_below, int)
 
 
 def test_a_moved_threshold_moves_the_grade():
@@ -135,3 +297,66 @@ def test_a_section_added_with_its_condition_applies_with_its_reasons():
     result = engine.recommend(case(site="rectum", size_mm=Decimal("9.9")), logic)
     assert result.slugs[-1] == "surveillance"
     assert result.sections[-1].reasons == ("site: rectum", "size 9.9 mm is below 10 mm")
+
+
+def test_a_version_s_words_are_said_from_its_conditions_or_fill_in_the_case_s_facts():
+    from guidance import engine
+
+    document = changed()
+    document["category"] = [
+        {
+            "category": "well_differentiated",
+            "applies_when": 'differentiation != "poor" and tumour_type == "insulinoma"',
+            "basis": "",
+        },
+        {"category": "poorly_differentiated", "applies_when": "true", "basis": None},
+    ]
+    document["warnings"] = [
+        {
+            "code": "said",
+            "applies_when": 'hormonal_symptoms and site == "pancreas"',
+            "detail": None,
+        },
+        {"code": "silent", "applies_when": "true", "detail": ""},
+        {"code": "nothing-to-say", "applies_when": "true", "detail": None},
+        {
+            "code": "words",
+            "applies_when": "true",
+            "detail": "{Hormonal_symptoms}, {hormonal_symptoms}; {ki67_percent}; "
+            "{Ki67_percent}; {mitoses_per_10hpf}; {pancreas_region}; {Pancreas_region}; "
+            "{grade_from_mitoses}; {Site}; {category}; {Category_basis}",
+        },
+    ]
+    logic = compile_logic(document)
+    insulinoma = case(
+        site="pancreas",
+        pancreas_region="head",
+        tumour_type="insulinoma",
+        hormonal_symptoms=True,
+        ki67_percent=None,
+        mitoses_per_10hpf=0,
+    )
+    poor = case(hormonal_symptoms=False, differentiation="poor", mitoses_per_10hpf=None)
+
+    first, second = engine.recommend(insulinoma, logic), engine.recommend(poor, logic)
+
+    assert first.category_basis == (
+        "differentiation: well differentiated (not poorly differentiated); "
+        "tumour type: insulinoma"
+    )
+    assert [(w.code, w.detail) for w in first.warnings] == [
+        ("said", "Hormonal symptoms present; site: pancreas."),
+        ("silent", ""),
+        ("nothing-to-say", ""),
+        (
+            "words",
+            "Yes, yes; not given; Not given; 0; head; Head; G1; Pancreas; well differentiated; "
+            "Differentiation: well differentiated (not poorly differentiated); "
+            "tumour type: insulinoma",
+        ),
+    ]
+    assert second.category_basis == ""
+    assert second.warnings[-1].detail == (
+        f"No, no; {number(poor.ki67_percent)}; {number(poor.ki67_percent)}; not given; "
+        "not known; Not known; not known; Colon; poorly differentiated; "
+    )

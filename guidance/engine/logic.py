@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from guidance.engine.conditions import (
+    CATEGORY_PLACEHOLDERS,
     Condition,
     ConditionError,
     Test,
@@ -283,7 +284,7 @@ def compile_logic(document: Mapping[str, Any]) -> Logic:
         if not isinstance(basis, str):
             problems.add(where, "basis", "give the basis as text")
             basis = ""
-        for message in check_words(basis):
+        for message in check_words(basis, placeholders=CATEGORY_PLACEHOLDERS):
             problems.add(where, "basis", message)
         condition = _condition(item, where=where, kind="category", sections=(), problems=problems)
         if value is not None and condition is not None:
