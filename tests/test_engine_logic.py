@@ -58,6 +58,30 @@ def test_version_1_names_the_facts_its_conditions_read():
     }
 
 
+def test_each_condition_is_named_where_its_problems_are():
+    names = [where for where, _ in VERSION_1.conditions()]
+    assert names == [
+        *(f"category rule {index}" for index in range(1, len(DOCUMENT["category"]) + 1)),
+        *(f"section {section['slug']}" for section in DOCUMENT["sections"]),
+        *(f"warning {warning['code']}" for warning in DOCUMENT["warnings"]),
+    ]
+    document = changed()
+    document["category"][0]["applies_when"] = "differentiation =="
+    assert logic_problems(document)[0].where == names[0]
+
+
+def test_the_thresholds_are_every_constant_of_the_grading_and_of_the_conditions():
+    document = changed()
+    document["sections"].append(
+        {"slug": "surveillance", "applies_when": "size_mm < 10", "reasons": {}}
+    )
+    document["warnings"].append({"code": "ki67-high", "applies_when": "ki67_percent > 55"})
+    thresholds = compile_logic(document).thresholds()
+    assert thresholds["size_mm"] == {Decimal(10), Decimal(20)}
+    assert thresholds["ki67_percent"] == {Decimal(3), Decimal(20), Decimal(55)}
+    assert thresholds["mitoses_per_10hpf"] == {Decimal(2), Decimal(20)}
+
+
 def test_every_problem_of_a_document_is_listed_at_once_with_where_it_is():
     document = changed()
     document["sections"][0]["applies_when"] = "sise_mm < 20"
@@ -145,6 +169,60 @@ def test_each_rule_s_problems_name_the_rule_and_the_field_they_are_in():
     ]
 
 
+def test_a_condition_s_problems_name_the_rule_section_or_warning_it_is_in():
+    document = changed()
+    document["category"][1]["applies_when"] = 'category == "poorly_differentiated"'
+    document["category"][2]["applies_when"] = 'applies["curative-excision"]'
+    document["sections"][2].update(applies_when='applies["no-such-section"]', reasons={})
+    document["warnings"][0]["applies_when"] = "sise_mm > 1"
+    assert [str(p) for p in logic_problems(document)] == [
+        "category rule 2, applies_when: a category rule cannot read the category it decides",
+        "category rule 3, applies_when: applies is not a fact",
+        'section curative-excision, applies_when: applies["no-such-section"]: there is no '
+        'section "no-such-section"',
+        "warning grade-unknown, applies_when: sise_mm is not a fact (did you mean size_mm?)",
+    ]
+
+
+def test_a_slug_or_a_code_that_is_not_text_is_refused():
+    document = changed()
+    document["sections"][0]["slug"] = 7
+    document["warnings"][0]["code"] = 7
+    problems = [str(p) for p in logic_problems(document)]
+    assert "section 7, slug: give the section a slug" in problems
+    assert "warning 7, code: give the warning a code" in problems
+
+
+def test_sections_are_read_in_the_order_the_guideline_gives_them():
+    document = changed()
+    first, second, third, fourth = document["sections"][:4]
+    # Without an order a section keeps its place in the list; with the same order, too.
+    document["sections"][:4] = [
+        {**first, "order": 3},
+        {**second, "order": 0},
+        third,
+        {**fourth, "order": 0},
+    ]
+    assert compile_logic(document).slugs[:4] == (
+        second["slug"],
+        fourth["slug"],
+        third["slug"],
+        first["slug"],
+    )
+
+
+def test_an_order_that_is_not_a_whole_number_leaves_the_sections_as_listed():
+    document = changed()
+    document["sections"][0]["order"] = 5
+    document["sections"][1]["order"] = "first"
+    assert compile_logic(document).slugs == VERSION_1.slugs
+
+
+def test_a_document_without_exclusions_has_none():
+    document = {key: value for key, value in DOCUMENT.items() if key != "exclusive"}
+    assert compile_logic(document).exclusive == ()
+
+
 def test_the_parts_of_a_document_of_the_wrong_shape_are_each_named():
     document = {"grading": [], "category": {}, "sections": "x", "warnings": [1], "exclusive": {}}
     assert [str(problem) for problem in logic_problems(document)] == [
@@ -225,6 +303,12 @@ def test_sections_that_name_each_other_in_a_circle_are_refused():
             "ki67_percent.G1_below",
             "give a number",
         ),
+        # Decimal() would read the list as the digits of 3.
+        (
+            {"ki67_percent": {"G1_below": [0, [3], 0], "G3_above": "20"}},
+            "ki67_percent.G1_below",
+            "give a number",
+        ),
         (
             {"mitoses_per_10hpf": {"G1_below": 2.5, "G3_above": 20}},
             "mitoses_per_10hpf.G1_below",
@@ -244,7 +328,22 @@ def test_sections_that_name_each_other_in_a_circle_are_refused():
 )
 def test_grading_thresholds_are_checked(grading, field, message):
     document = changed(grading={**DOCUMENT["grading"], **grading})
-    assert [(p.field, p.message) for p in logic_problems(document)] == [(field, message)]
+    assert [str(p) for p in logic_problems(document)] == [f"grading, {field}: {message}"]
+
+
+def test_every_problem_of_the_grading_is_listed_at_once():
+    document = changed(
+        grading={
+            "ki67_percent": 3,
+            "mitoses_per_10hpf": {"G1_below": "x", "G3_above": 20},
+            "combine": "lower",
+        }
+    )
+    assert [str(p) for p in logic_problems(document)] == [
+        "grading, ki67_percent: give G1_below and G3_above",
+        "grading, mitoses_per_10hpf.G1_below: give a number",
+        'grading, combine: the grades combine as "higher": the higher is used',
+    ]
 
 
 def test_a_threshold_written_as_a_json_number_is_read_as_it_is_written():

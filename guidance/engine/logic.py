@@ -113,10 +113,10 @@ class Logic:
         found: dict[str, set[Decimal]] = {
             name: set() for name, fact in INPUTS.items() if fact.kind == "number"
         }
-        for name, values in self.grading.thresholds().items():
-            found[name] |= values
-        for _, condition in self.conditions():
-            for name, values in condition.thresholds().items():
+        compared = [self.grading.thresholds()]
+        compared.extend(condition.thresholds() for _, condition in self.conditions())
+        for thresholds in compared:
+            for name, values in thresholds.items():
                 found[name] |= values
         return {name: frozenset(values) for name, values in found.items()}
 
@@ -172,12 +172,14 @@ class _Problems(list):
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
+    # A list is no number, though Decimal() reads one as its digits.
+    if not isinstance(value, int | float | str | Decimal):
         return None
     try:
-        # A JSON float is read through its shortest text, never its binary value.
-        result = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
+        # Read through its text: a JSON float by its shortest text, never its binary value;
+        # true and false are no number.
+        result = Decimal(str(value))
+    except InvalidOperation:
         return None
     return result if result.is_finite() else None
 
@@ -214,7 +216,7 @@ def _grading(document: Any, problems: _Problems) -> Grading | None:
             problems.add("grading", name, "G1_below must not be above G3_above")
     if document.get("combine", "higher") != "higher":
         problems.add("grading", "combine", 'the grades combine as "higher": the higher is used')
-    if len(found) < 4 or problems:
+    if problems:  # every threshold not read is one of them
         return None
     return Grading(
         ki67_g1_below=found["ki67_percent.G1_below"],
@@ -229,8 +231,8 @@ def _condition(
     *,
     where: str,
     kind: str,
-    sections: Iterable[str] | None,
     problems: _Problems,
+    sections: Iterable[str] = (),
     words: Any = None,
 ) -> Condition | None:
     if words is not None and not (
@@ -238,7 +240,8 @@ def _condition(
         and all(isinstance(k, str) and isinstance(v, str) for k, v in words.items())
     ):
         problems.add(where, "reasons", "give the words as text for each part of the condition")
-        words = None
+        # Not mutated: compile_condition reads no words from None and "" alike.
+        words = None  # pragma: no mutate
     try:
         return compile_condition(
             item.get("applies_when"), kind=kind, sections=sections, words=words
@@ -279,15 +282,19 @@ def compile_logic(document: Mapping[str, Any]) -> Logic:
         except ValueError:
             allowed = ", ".join(f'"{c.value}"' for c in Category)
             problems.add(where, "category", f"give one of {allowed}")
-            value = None
+            # Not mutated here and below: any problem refuses the whole logic, so a rule with
+            # one is never returned, whatever stands in for what is wrong in it and whether
+            # or not it is kept.
+            value = None  # pragma: no mutate
         basis = item.get("basis") or ""
         if not isinstance(basis, str):
             problems.add(where, "basis", "give the basis as text")
-            basis = ""
+            basis = ""  # pragma: no mutate
         for message in check_words(basis, placeholders=CATEGORY_PLACEHOLDERS):
             problems.add(where, "basis", message)
-        condition = _condition(item, where=where, kind="category", sections=(), problems=problems)
-        if value is not None and condition is not None:
+        # A category rule names no section: its conditions have no applies[...].
+        condition = _condition(item, where=where, kind="category", problems=problems)
+        if value is not None and condition is not None:  # pragma: no mutate
             category.append(CategoryRule(value, condition, basis))
 
     items = _items(document, "sections", problems)
@@ -335,9 +342,10 @@ def compile_logic(document: Mapping[str, Any]) -> Logic:
             problems.add(
                 where, "detail", "give the detail as text, or null to say it from the condition"
             )
-            detail = None
-        for message in check_words(detail or ""):
-            problems.add(where, "detail", message)
+            detail = None  # pragma: no mutate - refused with its problem, as above
+        elif detail:
+            for message in check_words(detail):
+                problems.add(where, "detail", message)
         condition = _condition(
             item,
             where=where,
