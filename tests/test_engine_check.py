@@ -362,6 +362,26 @@ def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
     assert category.classes == 10 * 8 * 3 * 6 * 5 * 3
 
 
+def test_a_warning_reading_the_category_that_cannot_be_decided_is_named():
+    logic = small(
+        ("everyone", "true"),
+        warnings=[("well-high-ki67", 'category == "well_differentiated" and ki67_percent > 5')],
+    )
+
+    [failure] = check.check(logic).failures
+
+    assert (failure.kind, failure.rule) == (check.RAISES, "warning well-high-ki67")
+    assert failure.message == (
+        "The warning well-high-ki67 cannot be decided for 13,200 input classes: "
+        "ki67_percent > 5: Ki-67 not given."
+    )
+    assert "well differentiated, Ki-67 not given" in failure.words
+    # Ki-67 not given in a well-differentiated case: differentiation well at any of the
+    # mitotic count's 6 classes, or not known and not G3 by the mitotic count (5 of them);
+    # for 10 sites and regions × 8 types and symptoms × 5 extents × 3 SSR imaging.
+    assert failure.classes == (6 + 5) * 10 * 8 * 5 * 3 == 13_200
+
+
 def test_a_warning_is_checked_on_every_case_its_sections_can_be_decided_for():
     logic = small(
         ("all", "true"),
@@ -436,6 +456,22 @@ def test_the_failures_of_the_collapsed_check_are_those_of_every_class():
     assert collapsed.failures == every.failures
     assert collapsed.classes == every.classes == every.cases // 2
     assert collapsed.cases < every.cases // 50
+
+
+def test_the_check_evaluates_one_case_per_combination_of_what_its_rules_read():
+    logic = small(
+        ("everyone", "true"), warnings=[("symptoms", "hormonal_symptoms")], grading=ONE_THRESHOLD
+    )
+
+    result = check.check(logic)
+
+    # Every class: 10 sites and regions × 8 types and symptoms × 3 differentiations ×
+    # 4 × 4 classes of the indices (below, at, above the threshold, not given) × 5 extents
+    # and resectability × 3 SSR imaging; the size is split nowhere.
+    assert result.classes == 10 * 8 * 3 * 16 * 5 * 3 == 57_600
+    # The sections and category rules read the differentiation and the grade (not given,
+    # G1, G2, G3): 12 cases; the warning reads the symptoms: 2.
+    assert result.cases == 3 * 4 + 2
 
 
 # --- Classes of numbers ---------------------------------------------------------------
@@ -623,12 +659,16 @@ def test_three_examples_of_a_section_differ_in_as_many_facts_as_they_can():
 
 
 def test_as_many_examples_as_asked_for_while_there_are_different_cases():
-    logic = small(("everyone", "true"), ("rectal", 'site == "rectum" and not hormonal_symptoms'))
-
     assert len(check.examples(VERSION_1, "everolimus", n=1)) == 1
     assert len(check.examples(VERSION_1, "everolimus", n=5)) == 5
+
+
+def test_one_example_of_a_section_that_fixes_every_fact_it_reads():
+    logic = small(("everyone", "true"), ("rectal", 'site == "rectum" and not hormonal_symptoms'))
+
     # The section reads two facts it fixes: one case stands for every class it applies to.
-    assert [example.site for example in check.examples(logic, "rectal", n=3)] == ["rectum"]
+    [example] = check.examples(logic, "rectal", n=3)
+    assert (example.site, example.hormonal_symptoms) == ("rectum", False)
 
 
 def test_the_classes_of_a_section_leave_out_the_cases_it_cannot_be_decided_for():

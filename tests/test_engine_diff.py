@@ -65,6 +65,47 @@ def test_a_decimal_threshold_keeps_its_exact_value(old, new):
     assert (change.before, change.after) == ("3", "2.5")
 
 
+def test_a_threshold_of_zero_reads_0_however_it_is_written(old, new):
+    new["grading"]["ki67_percent"]["G1_below"] = "0.0"
+    zero = logic_diff(old, new)
+    assert zero == [RuleChange("grading", "Ki-67 (%): G1 below", "changed", "3", "0")]
+
+    for written in (0, "-0", "0E+1"):
+        new["grading"]["ki67_percent"]["G1_below"] = written
+        assert logic_diff(old, new) == zero
+
+
+def test_a_threshold_that_is_not_a_number_is_shown_as_typed(old, new):
+    new["grading"]["ki67_percent"]["G1_below"] = "three"
+    new["grading"]["ki67_percent"]["G3_above"] = "Infinity"
+
+    assert logic_diff(old, new) == [
+        RuleChange("grading", "Ki-67 (%): G1 below", "changed", "3", "three"),
+        RuleChange("grading", "Ki-67 (%): G3 above", "changed", "20", "Infinity"),
+    ]
+
+
+def test_the_grades_combine_as_the_higher_unless_the_file_says_otherwise(old, new):
+    del new["grading"]["combine"]
+    assert logic_diff(old, new) == []
+
+    new["grading"]["combine"] = "lower"
+    assert logic_diff(old, new) == [
+        RuleChange("grading", "How the two grades combine", "changed", "higher", "lower")
+    ]
+
+
+def test_a_grading_that_is_not_a_table_gives_no_threshold(old, new):
+    new["grading"] = ["3", "20"]
+
+    assert [(c.rule, c.before, c.after) for c in logic_diff(old, new)] == [
+        ("Ki-67 (%): G1 below", "3", ""),
+        ("Ki-67 (%): G3 above", "20", ""),
+        ("Mitotic count (per 10 HPF): G1 below", "2", ""),
+        ("Mitotic count (per 10 HPF): G3 above", "20", ""),
+    ]
+
+
 def test_a_changed_condition_shows_the_old_and_the_new_text(old, new):
     larger = EVEROLIMUS + " and size_mm >= 10"
     section(new, "everolimus")["applies_when"] = larger
@@ -114,6 +155,27 @@ def test_a_category_rule_added_at_the_end_is_added(old, new):
     assert logic_diff(old, new) == [
         RuleChange("category", "category rule 6", "added", "", "undetermined when true")
     ]
+
+
+def test_a_category_rule_removed_from_the_end_is_removed(old, new):
+    new["category"].pop()
+
+    assert logic_diff(old, new) == [
+        RuleChange("category", "category rule 5", "removed",
+                   'well_differentiated when differentiation == "unknown"', ""),
+    ]  # fmt: skip
+
+
+def test_a_rule_typed_as_other_json_than_text_is_shown_as_typed(old, new):
+    # A version's category rules are JSON an editor types: a list where the category's
+    # name belongs is compared, and shown, as the JSON it is, in the editor's letters.
+    new["category"][0]["category"] = ["peu différencié"]
+
+    assert logic_diff(old, new) == [
+        RuleChange("category", "category rule 1", "changed",
+                   'poorly_differentiated when differentiation == "poor"',
+                   '["peu différencié"] when differentiation == "poor"'),
+    ]  # fmt: skip
 
 
 def test_exclusions_are_pairs_in_either_order(old, new):

@@ -398,9 +398,9 @@ class _Failures:
     def result(self, reads: frozenset[str], categories: set[str]) -> tuple[Failure, ...]:
         """The failures found; ``reads``: what the sections and category rules read,
         ``categories``: the categories the version gives."""
-        order = {RAISES: 0, GAP: 1, EXCLUDED: 2}
+        order = (RAISES, GAP, EXCLUDED)  # as they are listed
         failures = []
-        for entry in sorted(self.found.values(), key=lambda entry: order[entry.kind]):
+        for entry in sorted(self.found.values(), key=lambda entry: order.index(entry.kind)):
             facts = facts_of(entry.example)
             failures.append(
                 Failure(
