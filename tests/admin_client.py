@@ -70,6 +70,9 @@ def section_form(obj: Section, **changes) -> dict[str, str]:
         "group": obj.group,
         "heading": obj.heading,
         "order": obj.order,
+        "voice": obj.voice,
+        "citation": obj.citation,
+        "source_heading": obj.source_heading,
         "text": obj.text,
         "applies_when": obj.applies_when,
         "reasons": json.dumps(obj.reasons),
@@ -81,6 +84,8 @@ def section_form(obj: Section, **changes) -> dict[str, str]:
 def warning_form(obj: WarningText, **changes) -> dict[str, str]:
     """The warning text's change form as the browser posts it, with ``changes``."""
     values = {
+        "voice": obj.voice,
+        "citation": obj.citation,
         "message": obj.message,
         "applies_when": obj.applies_when,
         "detail": obj.detail or "",

@@ -47,13 +47,18 @@ def test_a_good_case_gets_200_with_exactly_the_documented_shape(client, db):
         "recommendations",
         "warnings",
     }
-    assert set(body["guideline"]) == {"title", "version", "citation"}
+    assert set(body["guideline"]) == {
+        "title", "version", "citation", "about_source", "not_covered", "in_use_since",
+    }
     assert body["guideline"]["version"] == "1"
     assert body["grade"] == "G1"
     assert body["category"] == "well_differentiated"
     assert body["recommendations"]
     for item in body["recommendations"]:
-        assert set(item) == {"section", "group", "heading", "text", "reasons"}
+        assert set(item) == {
+            "section", "group", "heading", "source_heading", "voice", "citation", "text",
+            "reasons",
+        }
         assert item["reasons"] and all(isinstance(reason, str) for reason in item["reasons"])
 
 
@@ -62,7 +67,7 @@ def test_warnings_have_a_code_a_message_and_a_detail(client, db):
 
     assert response.status_code == 200
     [warning] = response.json()["warnings"]
-    assert set(warning) == {"code", "message", "detail"}
+    assert set(warning) == {"code", "message", "voice", "citation", "detail"}
     assert warning["code"] == "grade-unknown"
     assert "Ki-67" in warning["message"]
 

@@ -56,10 +56,12 @@ def test_the_print_view_shows_every_recommendation_with_its_text_and_citation(al
         printed = section_on(html, item["section"]).source
         assert render_markdown(item["text"]) in printed
         citation = (
-            f"{shown['guideline']['title']}, version {shown['guideline']['version']}, "
-            f"section “{item['heading']}” ({item['section']})."
+            f"Source: {shown['guideline']['citation']} "
+            f"(NET Advisor version {shown['guideline']['version']}, {item['section']})."
         )
         assert escape(citation) in printed
+        assert "Quoted verbatim from the source guideline." in printed
+        assert f"section “{item['heading']}”" not in printed  # the heading is NET Advisor's
         assert reasons_on(html, item["section"]) == item["reasons"]
 
 

@@ -30,7 +30,7 @@ def test_the_landing_page_says_what_netadvisor_is_for(client):
 def test_the_landing_page_names_the_guideline_and_version_in_force(client):
     html = squashed(client.get("/").content.decode())
 
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1," in html
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1." in html
 
 
 def test_the_landing_page_names_a_newly_published_version(client):
@@ -49,8 +49,8 @@ def test_the_landing_page_names_a_newly_published_version(client):
 
     html = squashed(client.get("/").content.decode())
 
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2" in html
-    assert "version 1," not in html
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2." in html
+    assert "version 1." not in html
 
 
 def test_the_landing_page_starts_a_new_case_with_a_post(client):

@@ -131,7 +131,8 @@ def test_each_warning_shows_the_published_text_and_its_detail(client):
 def test_a_case_without_warnings_says_so(client):
     html = run_wizard(client, LOCALISED_COLON).content.decode()
 
-    assert "No warnings for this case." in html
+    assert "No warnings were triggered." in html
+    assert "No warnings for this case." not in html
     assert "data-warning" not in html
 
 
@@ -190,13 +191,18 @@ def test_published_logic_that_names_a_lost_section_gives_no_advice_and_no_server
 # --- The basis of each section ---------------------------------------------------------
 
 
-def test_each_section_cites_the_guideline_title_version_and_section(client):
+def test_each_section_cites_the_source_and_the_version_without_naming_our_heading_the_sources(
+    client,
+):
     html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
 
+    citation = escape(GuidelineVersion.objects.current().citation)
     for slug, article in articles(html).items():
         heading = escape(published_section(slug).heading)
-        citation = f"{GUIDELINE_TITLE}, version 1, section “{heading}” ({slug})."
-        assert citation in article, slug
+        assert f"Source: {citation} (NET Advisor version 1, {slug})." in article, slug
+        assert "Quoted verbatim from the source guideline." in article, slug
+        # The heading is NET Advisor's: never cited as a section of the source.
+        assert f"section “{heading}”" not in article, slug
     assert f"Quoted from <cite>{GUIDELINE_TITLE}</cite>, version 1." in html
 
 
