@@ -58,7 +58,7 @@ class SectionText:
     heading: str  # NET Advisor's heading for it
     text: str
     order: int
-    voice: str = Voice.GUIDELINE  # a models.Voice value
+    voice: str = Voice.GUIDELINE.value  # a models.Voice value
     citation: str = ""  # a note's own; a quote is cited as the version's source
     source_heading: str = ""  # the source's heading the quote stands under, if any
 

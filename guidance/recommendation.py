@@ -145,7 +145,7 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
             "detail": slug,
             "message": "The published guideline has no text for a section that applies to "
             f"this case ({slug}). Do not rely on this recommendation; tell the guideline editors.",
-            "voice": Voice.NOTE,
+            "voice": Voice.NOTE.value,
             "citation": "",
         }
         for slug in result.slugs
@@ -162,7 +162,7 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
             message = messages[warning.code]
         else:
             message = f"The published guideline has no text for this warning ({warning.code})."
-            voice, citation = Voice.NOTE, ""
+            voice, citation = Voice.NOTE.value, ""
         warnings.append(
             {
                 "code": warning.code,
@@ -221,8 +221,8 @@ def _cited(text: GuidelineText, voice: str, citation: str) -> tuple[str, str]:
     """A text's voice and what it is cited as: a quote as the version's source, a note as
     the publication it rests on."""
     if voice == Voice.NOTE:
-        return Voice.NOTE, citation
-    return Voice.GUIDELINE, text.citation
+        return Voice.NOTE.value, citation
+    return Voice.GUIDELINE.value, text.citation
 
 
 def grouped(recommendations: list[RecommendedSection]) -> list[SectionGroup]:
@@ -277,11 +277,12 @@ def as_shown(shown: Recommendation) -> Recommendation:
             **guideline,
         },
         "recommendations": [
-            {"source_heading": "", "voice": Voice.GUIDELINE, "citation": cited, **item}
+            {"source_heading": "", "voice": Voice.GUIDELINE.value, "citation": cited, **item}
             for item in shown["recommendations"]
         ],
         "warnings": [
-            {"voice": Voice.GUIDELINE, "citation": cited, **item} for item in shown["warnings"]
+            {"voice": Voice.GUIDELINE.value, "citation": cited, **item}
+            for item in shown["warnings"]
         ],
     }
 
