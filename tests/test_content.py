@@ -423,11 +423,14 @@ def test_the_text_is_loaded_once_for_every_page_and_again_after_publishing(
 def test_the_landing_page_shows_the_published_versions_title_label_and_date(version_1, client):
     html = " ".join(client.get("/").content.decode().split())
 
-    published_on = date_format(timezone.localtime(version_1.published_at), "j F Y")
+    in_use_since = date_format(timezone.localtime(version_1.published_at), "j F Y")
     assert (
         f"Guideline in force: <strong>{version_1.guideline.title}</strong>, "
-        f"version {version_1.label}, published {published_on}."
+        f"version {version_1.label}."
     ) in html
+    # The day the version came into use here: never given as the source's date.
+    assert f"In use in NET Advisor since {in_use_since}." in html
+    assert f"published {in_use_since}" not in html
 
 
 def test_the_recheck_names_the_published_version(alice, alice_client, editor):
