@@ -46,6 +46,7 @@ from guidance.models import (
     GuidelineVersion,
     ReferenceCase,
     Section,
+    Voice,
     WarningText,
 )
 
@@ -232,14 +233,16 @@ class TextHistoryAdmin(ReasonedHistoryAdmin):
 
 @admin.register(Section)
 class SectionAdmin(TextHistoryAdmin):
-    list_display = ["slug", "heading", "group", "version", "order"]
+    list_display = ["slug", "heading", "voice", "group", "version", "order"]
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
     search_fields = ["slug", "heading", "text"]
     # The condition beside the text it decides on, and below them where it applies.
+    # Whose words the text is beside the text, and a quote's heading in the source.
     fields = [
-        "version", "slug", "group", "heading", "order", ("text", "applies_when"), "reasons",
-        "change_reason", "applicability", "preview", "history_diff_link",
+        "version", "slug", "group", "heading", "order", ("voice", "citation"), "source_heading",
+        ("text", "applies_when"), "reasons", "change_reason", "applicability", "preview",
+        "history_diff_link",
     ]
     fixed_after_creation = ["slug"]
     # The reasons' own words, as JSON; refused when nested too deep to parse safely.
@@ -302,22 +305,31 @@ class SectionAdmin(TextHistoryAdmin):
     def preview(self, obj):
         if obj is None or not obj.text:
             return "Save to see the preview."
-        return format_html('<div class="guideline-preview">{}</div>', render_markdown(obj.text))
+        return format_html(
+            '{}<div class="guideline-preview">{}</div>',
+            voice_preview(obj),
+            render_markdown(obj.text),
+        )
 
     @staticmethod
     def history_text(record) -> str:
-        # The condition is compared with the words: a change to either is in the history.
-        return f"{record.heading}\n\n{record.text}\n\nApplies when: {record.applies_when}"
+        # The condition and whose words they are are compared with the words: a change to
+        # any of them is in the history.
+        source = f"\nIn the source under: {record.source_heading}" if record.source_heading else ""
+        return (
+            f"{record.heading}\n\n{record.text}\n\n{voice_words(record)}{source}"
+            f"\n\nApplies when: {record.applies_when}"
+        )
 
 
 @admin.register(WarningText)
 class WarningTextAdmin(TextHistoryAdmin):
-    list_display = ["code", "version"]
+    list_display = ["code", "voice", "version"]
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
     fields = [
-        "version", "code", ("message", "applies_when"), "detail", "change_reason", "preview",
-        "history_diff_link",
+        "version", "code", ("voice", "citation"), ("message", "applies_when"), "detail",
+        "change_reason", "preview", "history_diff_link",
     ]
     fixed_after_creation = ["code"]
 
@@ -329,17 +341,41 @@ class WarningTextAdmin(TextHistoryAdmin):
 
     @admin.display(description="Preview")
     def preview(self, obj):
-        return obj.message if obj else ""
+        if not obj:
+            return ""
+        return format_html("{}{}", voice_preview(obj), obj.message)
 
     @staticmethod
     def history_text(record) -> str:
         detail = "generated from the condition" if record.detail is None else record.detail
-        return f"{record.message}\n\nShown when: {record.applies_when}\n\nDetail: {detail}"
+        return (
+            f"{record.message}\n\n{voice_words(record)}\n\nShown when: {record.applies_when}"
+            f"\n\nDetail: {detail}"
+        )
+
+
+def voice_words(text) -> str:
+    """Whose words a section or warning text (or a history record of one) is, and a note's
+    citation, as its history compares them."""
+    if text.voice == Voice.NOTE:
+        return f"NET Advisor note, resting on: {text.citation}"
+    return "Quoted verbatim from the source guideline"
+
+
+def voice_preview(text) -> str:
+    """The label the recommendation page gives a note (nothing for a quote), for a preview."""
+    if text.voice != Voice.NOTE:
+        return ""
+    return format_html(
+        '<p class="note-preview"><strong>NET Advisor note — not in the source guideline</strong>'
+        "<br>Rests on: {}</p>",
+        text.citation or "(no citation yet: a note must cite what it rests on)",
+    )
 
 
 class SectionInline(admin.TabularInline):
     model = Section
-    fields = ["order", "slug", "group", "heading", "edit_link"]
+    fields = ["order", "slug", "voice", "group", "heading", "edit_link"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -368,7 +404,8 @@ class GuidelineVersionAdmin(CalendarDates, RecordOnlyHistoryAdmin):
     list_select_related = ["guideline", "published_by"]
     inlines = [SectionInline]
     readonly_fields = [
-        "guideline", "label", "status", "citation", "change_summary", "based_on",
+        "guideline", "label", "status", "citation", "title", "about_source", "not_covered",
+        "change_summary", "based_on",
         "created_at", "published_at", "published_by", "logic_approved_by", "logic_approved_at",
         "accepted_failures_reason", "gate",
         "discarded_at", "discarded_by", "discard_reason",

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from guidance import engine, guideline_file, publishing
 from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
-from guidance.diff import compare_versions, word_diff
+from guidance.diff import compare_about_the_source, compare_versions, word_diff
 from guidance.engine.diff import logic_diff
 from guidance.models import GuidelineVersion
 
@@ -224,7 +224,9 @@ def compare_published_versions(
     versions = list(
         GuidelineVersion.objects.filter(
             status__in=[GuidelineVersion.Status.PUBLISHED, GuidelineVersion.Status.RETIRED]
-        ).order_by("published_at", "pk")
+        )
+        .select_related("guideline")
+        .order_by("published_at", "pk")
     )
     by_id = {str(version.pk): version for version in versions}
     older = by_id.get(request.GET.get("from", ""))
@@ -232,6 +234,7 @@ def compare_published_versions(
     if older is None and len(versions) >= 2:
         older, newer = versions[-2], versions[-1]
     rows = compare_versions(older, newer) if older and newer else []
+    about = compare_about_the_source(older, newer) if older and newer else []
     logic_changes = (
         logic_diff(older.logic_document(), newer.logic_document()) if older and newer else []
     )
@@ -244,6 +247,7 @@ def compare_published_versions(
         "newer": newer,
         "rows": rows,
         "changed": [row for row in rows if row["change"] != "unchanged"],
+        "about_changed": [row for row in about if row["change"] != "unchanged"],
         "logic_changes": logic_changes,
     }
     return TemplateResponse(request, "admin/guidance/compare.html", context)

@@ -159,18 +159,23 @@ def recommendations(request: HttpRequest) -> JsonResponse:
 def answer(shown: recommendation.Recommendation) -> dict[str, Any]:
     """What the API returns of a recommendation: what the page shows of it, without the
     inputs (the caller sent them), the category's wording and basis, or the sections' order
-    (the list is in that order)."""
+    (the list is in that order). Every recommendation and warning says whose words it is
+    (``voice``) and what it is cited as (``citation``), as the page does."""
     return {
-        "guideline": shown["guideline"],
+        "guideline": {key: shown["guideline"][key] for key in GUIDELINE_KEYS},
         "grade": shown["grade"],
         "grade_basis": shown["grade_basis"],
         "category": shown["category"],
         "recommendations": [
-            {key: item[key] for key in ("section", "group", "heading", "text", "reasons")}
-            for item in shown["recommendations"]
+            {key: item[key] for key in RECOMMENDATION_KEYS} for item in shown["recommendations"]
         ],
-        "warnings": [
-            {key: item[key] for key in ("code", "message", "detail")}
-            for item in shown["warnings"]
-        ],
+        "warnings": [{key: item[key] for key in WARNING_KEYS} for item in shown["warnings"]],
     }
+
+
+# What the API gives of the guideline, of each recommendation and of each warning.
+GUIDELINE_KEYS = ("title", "version", "citation", "about_source", "not_covered", "in_use_since")
+RECOMMENDATION_KEYS = (
+    "section", "group", "heading", "source_heading", "voice", "citation", "text", "reasons",
+)
+WARNING_KEYS = ("code", "message", "voice", "citation", "detail")

@@ -33,14 +33,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
 from guidance import engine
-from guidance.models import GuidelineVersion, Section, WarningText, logic_document
+from guidance.models import GuidelineVersion, Section, Voice, WarningText, logic_document
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,20 @@ class SectionText:
 
     slug: str
     group: str
-    heading: str
+    heading: str  # NET Advisor's heading for it
     text: str
     order: int
+    voice: str = Voice.GUIDELINE.value  # a models.Voice value
+    citation: str = ""  # a note's own; a quote is cited as the version's source
+    source_heading: str = ""  # the source's heading the quote stands under, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Whose words a warning's message is (a models.Voice value), and a note's citation."""
+
+    voice: str
+    citation: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +76,19 @@ class GuidelineText:
     """One version's words: what ``recommendation.build()`` quotes. Never changes."""
 
     version_id: int
-    title: str  # the guideline's title
+    title: str  # the version's own title, or else the guideline's
     label: str  # the version, as cited
     citation: str
     published_at: datetime | None
     sections: Mapping[str, SectionText]  # by slug, in guideline order
     warnings: Mapping[str, str]  # warning code -> message
     logic: engine.Logic  # what decides the advice, compiled once with the words
+    # Whose words each warning's message is, by code (every code of ``warnings``).
+    warning_voices: Mapping[str, Attribution] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    about_source: str = ""  # markdown: what the source is
+    not_covered: str = ""  # markdown: what the source does not cover
 
 
 def load(version: GuidelineVersion | int) -> GuidelineText:
@@ -86,44 +103,56 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
     if isinstance(version, GuidelineVersion):
         version_id = version.pk
         label, citation, published_at = version.label, version.citation, version.published_at
-        title = version.guideline.title
+        title = version.effective_title
+        about_source, not_covered = version.about_source, version.not_covered
         grading, category, exclusive = version.grading, version.category_rules, version.exclusive
     else:
         version_id = version
-        label, citation, published_at, title, grading, category, exclusive = (
+        (
+            label, citation, published_at, own_title, title, about_source, not_covered,
+            grading, category, exclusive,
+        ) = (
             GuidelineVersion.objects.filter(pk=version_id)
             .values_list(
                 "label",
                 "citation",
                 "published_at",
+                "title",
                 "guideline__title",
+                "about_source",
+                "not_covered",
                 "grading",
                 "category_rules",
                 "exclusive",
             )
             .get()
         )
+        title = own_title or title
     section_rows = list(
         Section.objects.filter(version_id=version_id)
         .order_by("order", "slug")
-        .values_list("slug", "group", "heading", "text", "order", "applies_when", "reasons")
+        .values_list(
+            "slug", "group", "heading", "text", "order", "voice", "citation", "source_heading",
+            "applies_when", "reasons",
+        )
     )
     warning_rows = list(
         WarningText.objects.filter(version_id=version_id)
         .order_by("order", "code")
-        .values_list("code", "message", "applies_when", "detail")
+        .values_list("code", "message", "applies_when", "detail", "voice", "citation")
     )
     logic = engine.compile_logic(
         logic_document(
             grading=grading,
             category=category,
             exclusive=exclusive,
-            sections=[(row[0], row[5], row[6]) for row in section_rows],
-            warnings=[(code, condition, detail) for code, _, condition, detail in warning_rows],
+            sections=[(row[0], row[8], row[9]) for row in section_rows],
+            warnings=[(row[0], row[2], row[3]) for row in warning_rows],
         )
     )
-    sections = {row[0]: SectionText(*row[:5]) for row in section_rows}
-    warnings = {code: message for code, message, _, _ in warning_rows}
+    sections = {row[0]: SectionText(*row[:8]) for row in section_rows}
+    warnings = {row[0]: row[1] for row in warning_rows}
+    voices = {row[0]: Attribution(row[4], row[5]) for row in warning_rows}
     return GuidelineText(
         version_id=version_id,
         title=title,
@@ -133,6 +162,9 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
         sections=MappingProxyType(sections),
         warnings=MappingProxyType(warnings),
         logic=logic,
+        warning_voices=MappingProxyType(voices),
+        about_source=about_source,
+        not_covered=not_covered,
     )
 
 

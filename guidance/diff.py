@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from guidance.models import GuidelineVersion
+from guidance.models import GuidelineVersion, Voice
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -58,12 +58,62 @@ def compare_versions(old: GuidelineVersion, new: GuidelineVersion) -> list[dict[
     return rows
 
 
+# What a version says of its source, as the comparison names each part.
+ABOUT_THE_SOURCE = (
+    ("title", "Title"),
+    ("about_source", "What the source is"),
+    ("not_covered", "What the source does not cover"),
+)
+
+
+def compare_about_the_source(old: GuidelineVersion, new: GuidelineVersion) -> list[dict[str, Any]]:
+    """What each version says of its source (its title, what the source is and what it does
+    not cover), with what changed between them: rows as compare_versions() gives them. The
+    title is the one each is shown under (its guideline's, unless it has its own)."""
+    rows = []
+    for name, words in ABOUT_THE_SOURCE:
+        if name == "title":
+            before, after = old.effective_title, new.effective_title
+        else:
+            before, after = getattr(old, name), getattr(new, name)
+        rows.append(
+            {
+                "kind": "version",
+                "key": words,
+                "change": "unchanged" if before == after else "changed",
+                "diff": word_diff(before, after),
+            }
+        )
+    return rows
+
+
+def _attributed(words: str, voice: str, citation: str) -> str:
+    """A text with whose words it is, when they are not the source's: a change of voice or
+    of a note's citation is a change of the text."""
+    if voice == Voice.NOTE:
+        return f"{words}\n\nNET Advisor note, resting on: {citation}"
+    return words
+
+
 def _sections(version: GuidelineVersion) -> dict[str, str]:
+    rows = version.sections.values_list(
+        "slug", "heading", "text", "voice", "citation", "source_heading"
+    )
     return {
-        slug: f"{heading}\n\n{text}"
-        for slug, heading, text in version.sections.values_list("slug", "heading", "text")
+        slug: _attributed(
+            f"{heading}\n\n{text}"
+            + (f"\n\nIn the source under: {source_heading}" if source_heading else ""),
+            voice,
+            citation,
+        )
+        for slug, heading, text, voice, citation, source_heading in rows
     }
 
 
 def _warnings(version: GuidelineVersion) -> dict[str, str]:
-    return dict(version.warnings.values_list("code", "message"))
+    return {
+        code: _attributed(message, voice, citation)
+        for code, message, voice, citation in version.warnings.values_list(
+            "code", "message", "voice", "citation"
+        )
+    }

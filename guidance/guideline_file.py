@@ -17,15 +17,26 @@ from django.db import models
 
 from guidance import engine, publishing
 from guidance.admin_forms import nesting_depth
-from guidance.models import Guideline, GuidelineVersion, Section, WarningText, logic_document
+from guidance.models import (
+    Guideline,
+    GuidelineVersion,
+    Section,
+    Voice,
+    WarningText,
+    logic_document,
+)
 
 # The keys of the document and of each of its parts, in the order export() writes them.
 TOP_KEYS = ("guideline", "version", "grading", "category", "sections", "warnings", "exclusive")
 GUIDELINE_KEYS = ("title", "slug")
-VERSION_KEYS = ("label", "citation")
+VERSION_KEYS = ("label", "citation", "about_source", "not_covered")
 SECTION_KEYS = publishing.SECTION_CONTENT
-WARNING_KEYS = ("code", "message", "applies_when", "detail")
-OPTIONAL = {"reasons": {}, "detail": None}  # may be left out: their value then
+WARNING_KEYS = ("code", "message", "voice", "citation", "applies_when", "detail")
+# The keys of each part that may be left out: their value then.
+VOICE_DEFAULTS = {"voice": Voice.GUIDELINE.value, "citation": ""}
+VERSION_OPTIONAL = {"about_source": "", "not_covered": ""}
+SECTION_OPTIONAL = {"reasons": {}, "source_heading": "", **VOICE_DEFAULTS}
+WARNING_OPTIONAL = {"detail": None, **VOICE_DEFAULTS}
 MAX_DEPTH = 20  # a guideline file is a few levels deep; refuse what json would recurse on
 
 Problem = engine.LogicProblem
@@ -49,8 +60,8 @@ def export(version: GuidelineVersion) -> dict[str, Any]:
     """The whole version, text and logic, as a guideline document (two queries)."""
     content = publishing.content_of(version)
     return {
-        "guideline": {"title": version.guideline.title, "slug": version.guideline.slug},
-        "version": {"label": version.label, "citation": version.citation},
+        "guideline": {"title": version.effective_title, "slug": version.guideline.slug},
+        "version": {key: getattr(version, key) for key in VERSION_KEYS},
         "grading": version.grading,
         "category": version.category_rules,
         "sections": [{key: row[key] for key in SECTION_KEYS} for row in content["sections"]],
@@ -107,13 +118,17 @@ class _Problems:
     def add(self, where: str, field: str, message: str) -> None:
         self.items.append(Problem(where, field, message))
 
-    def keys(self, where: str, value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
-        """``value`` as an object with exactly ``keys`` (those in OPTIONAL may be left out)."""
+    def keys(
+        self, where: str, value: Any, keys: tuple[str, ...], optional: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """``value`` as an object with exactly ``keys`` (those in ``optional`` may be left
+        out, and then have its value)."""
+        optional = optional or {}
         if not isinstance(value, dict):
             self.add(where, "", "must be a JSON object")
             return None
         for key in keys:
-            if key not in value and key not in OPTIONAL:
+            if key not in value and key not in optional:
                 self.add(where, key, "is missing")
         for key in value:
             if key not in keys:
@@ -121,9 +136,9 @@ class _Problems:
         # Only the keys given (and the optional ones' values): a missing key is reported
         # once, here, and not again by the checks of its value.
         return {
-            key: value[key] if key in value else OPTIONAL[key]
+            key: value[key] if key in value else optional[key]
             for key in keys
-            if key in value or key in OPTIONAL
+            if key in value or key in optional
         }
 
     def model_fields(self, where: str, model: type, values: dict[str, Any], skip=()) -> None:
@@ -165,6 +180,7 @@ def _rows(
     kind: str,
     items: Any,
     keys: tuple[str, ...],
+    optional: dict[str, Any],
     key: str,
     model: type,
     check: Callable[[str, dict[str, Any]], set[str]],
@@ -175,7 +191,7 @@ def _rows(
     rows, seen = [], set()
     for index, item in enumerate(items):
         where = _where(kind, index, item if isinstance(item, dict) else None, key)
-        row = problems.keys(where, item, keys)
+        row = problems.keys(where, item, keys, optional)
         if row is None:
             continue
         name = row.get(key)
@@ -232,9 +248,10 @@ def _logic_rows(rows: list[dict[str, Any]], key: str, extra: str, empty: Any) ->
 def read(text: str | bytes) -> dict[str, Any]:
     """What start_draft() takes, from a guideline file; FileRefused lists every problem.
 
-    The file must be for this installation's guideline (its slug and title), be complete
-    (every key of the format, nothing else), hold text the models accept and logic the
-    engine compiles. No query but the guideline's.
+    The file must be for this installation's guideline (its slug), be complete (every key
+    of the format, nothing else), hold text the models accept and logic the engine
+    compiles. Its title is the draft's own, unless it is the guideline's. No query but the
+    guideline's.
     """
     document = parse(text)
     problems = _Problems()
@@ -243,30 +260,33 @@ def read(text: str | bytes) -> dict[str, Any]:
         raise FileRefused(problems.items)
     # A part that is missing is reported once, as missing, and not checked further.
     guideline = None
+    title = ""  # the draft's own title: "" gives it the guideline's
     if "guideline" in top:
         guideline = problems.keys("guideline", top["guideline"], GUIDELINE_KEYS)
+    if guideline is not None and "title" in guideline:
+        problems.model_fields("guideline", GuidelineVersion, {"title": guideline["title"]})
     if guideline is not None and set(GUIDELINE_KEYS) <= set(guideline):
         here = Guideline.objects.filter(slug=guideline["slug"]).first()
         if here is None:
             problems.add(
                 "guideline", "slug", f"{guideline['slug']!r} is not the guideline kept here"
             )
-        elif guideline["title"] != here.title:
-            problems.add(
-                "guideline",
-                "title",
-                f"is {here.title!r} here: a draft cannot rename the guideline",
-            )
-    version = problems.keys("version", top["version"], VERSION_KEYS) if "version" in top else None
+        elif isinstance(guideline["title"], str) and guideline["title"] != here.title:
+            title = guideline["title"]
+    version = (
+        problems.keys("version", top["version"], VERSION_KEYS, VERSION_OPTIONAL)
+        if "version" in top
+        else None
+    )
     if version is not None:
         problems.model_fields("version", GuidelineVersion, version)
     sections = _rows(
-        problems, "section", top.get("sections", []), SECTION_KEYS, "slug", Section,
-        _check_section(problems),
+        problems, "section", top.get("sections", []), SECTION_KEYS, SECTION_OPTIONAL, "slug",
+        Section, _check_section(problems),
     )
     warnings = _rows(
-        problems, "warning", top.get("warnings", []), WARNING_KEYS, "code", WarningText,
-        _check_warning(problems),
+        problems, "warning", top.get("warnings", []), WARNING_KEYS, WARNING_OPTIONAL, "code",
+        WarningText, _check_warning(problems),
     )
     logic = logic_document(
         grading=top.get("grading", {}),
@@ -281,6 +301,9 @@ def read(text: str | bytes) -> dict[str, Any]:
         raise FileRefused(problems.items)
     return {
         "citation": version["citation"],
+        "title": title,
+        "about_source": version["about_source"],
+        "not_covered": version["not_covered"],
         "grading": top["grading"],
         "category_rules": top["category"],
         "exclusive": top["exclusive"],

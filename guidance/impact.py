@@ -56,7 +56,9 @@ class SectionChange:
 
     slug: str
     heading: str
-    kind: str  # "text changed", "heading changed", "removed", "warning reworded"
+    # "text changed", "heading changed", "voice or citation changed", "removed",
+    # "warning reworded", "warning's voice or citation changed"
+    kind: str
     cases: int
 
 
@@ -287,31 +289,34 @@ def _count_wording(report: Impact, groups: list[dict[str, Any]], text) -> None:
             group["count"]
         )
     used = {version_id for version_id, _, _ in shown}
-    sections: dict[int, dict[str, tuple[str, str]]] = {version_id: {} for version_id in used}
-    for version_id, slug, heading, words in Section.objects.filter(
-        version_id__in=used
-    ).values_list("version_id", "slug", "heading", "text"):
-        sections[version_id][slug] = (heading, words)
-    messages: dict[int, dict[str, str]] = {version_id: {} for version_id in used}
-    for version_id, code, message in WarningText.objects.filter(version_id__in=used).values_list(
-        "version_id", "code", "message"
+    sections: dict[int, dict[str, tuple[str, ...]]] = {version_id: {} for version_id in used}
+    for version_id, slug, *shown_as in Section.objects.filter(version_id__in=used).values_list(
+        "version_id", "slug", "heading", "text", "voice", "citation"
     ):
-        messages[version_id][code] = message
+        sections[version_id][slug] = tuple(shown_as)
+    messages: dict[int, dict[str, tuple[str, str, str]]] = {version_id: {} for version_id in used}
+    for version_id, code, *shown_as in WarningText.objects.filter(
+        version_id__in=used
+    ).values_list("version_id", "code", "message", "voice", "citation"):
+        messages[version_id][code] = tuple(shown_as)
     changes: Counter[tuple[str, str, str]] = Counter()
     for (version_id, section_slugs, warning_codes), count in shown.items():
         hit = False
         for slug in section_slugs.split():
             if slug not in sections[version_id]:
                 continue
-            heading, words = sections[version_id][slug]
-            kind = _wording_change(text.sections.get(slug), heading, words)
+            heading, words, voice, citation = sections[version_id][slug]
+            kind = _wording_change(text.sections.get(slug), heading, words, voice, citation)
             if kind:
                 changes[(slug, heading, kind)] += count
                 hit = True
         for code in warning_codes.split():
-            message = messages[version_id].get(code)
-            if message is not None and text.warnings.get(code) != message:
-                changes[(code, code, "warning reworded")] += count
+            shown_as = messages[version_id].get(code)
+            if shown_as is None:
+                continue
+            kind = _warning_change(text, code, *shown_as)
+            if kind:
+                changes[(code, code, kind)] += count
                 hit = True
         report.affected += count * hit
     report.changes = [
@@ -320,11 +325,24 @@ def _count_wording(report: Impact, groups: list[dict[str, Any]], text) -> None:
     ]
 
 
-def _wording_change(draft_section: content.SectionText | None, heading: str, words: str) -> str:
+def _wording_change(
+    draft_section: content.SectionText | None, heading: str, words: str, voice: str, citation: str
+) -> str:
     if draft_section is None:
         return "removed"
     if draft_section.text != words:
         return "text changed"
     if draft_section.heading != heading:
         return "heading changed"
+    if (draft_section.voice, draft_section.citation) != (voice, citation):
+        return "voice or citation changed"
+    return ""
+
+
+def _warning_change(text, code: str, message: str, voice: str, citation: str) -> str:
+    if text.warnings.get(code) != message:
+        return "warning reworded"
+    said = text.warning_voices.get(code)
+    if said is not None and (said.voice, said.citation) != (voice, citation):
+        return "warning's voice or citation changed"
     return ""

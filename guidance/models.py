@@ -37,6 +37,18 @@ if TYPE_CHECKING:  # guidance.recommendation reads the models, through guidance.
     from guidance.recommendation import Recommendation
 
 
+class Voice(models.TextChoices):
+    """Whose words a section or warning is: the source's, quoted, or NET Advisor's own."""
+
+    GUIDELINE = "guideline", "Source guideline, quoted verbatim"
+    NOTE = "note", "NET Advisor note"
+
+
+NOTE_WITHOUT_CITATION = (
+    "A NET Advisor note must cite the publication it rests on, with its DOI where it has one."
+)
+
+
 class Guideline(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -47,11 +59,12 @@ class Guideline(models.Model):
 
 class GuidelineVersionQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        # Like the versions' save(): the logic of a version that is not a draft is a record.
-        if set(kwargs) & set(LOGIC_FIELDS):
+        # Like the versions' save(): the logic and the words of a version that is not a draft
+        # are a record.
+        if set(kwargs) & {*LOGIC_FIELDS, *VERSION_TEXT_FIELDS}:
             with transaction.atomic(using=self.db):
                 if self.exclude(status=GuidelineVersion.Status.DRAFT).exists():
-                    raise ReadOnlyContent("Only a draft's logic can change.")
+                    raise ReadOnlyContent("Only a draft's logic and words can change.")
                 return super().update(**kwargs)
         return super().update(**kwargs)
 
@@ -75,6 +88,27 @@ class GuidelineVersion(models.Model):
     label = models.CharField(max_length=50, help_text="The version as cited, e.g. 1 or 2.1.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     citation = models.CharField(max_length=300, help_text="How the source is cited.")
+    # What the clinician reads about the source; a default in the database too, like
+    # logic_approved_digest's, for the data migrations written against an earlier state.
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The guideline's title as this version gives it; empty: the guideline's title.",
+    )
+    about_source = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Markdown: what the source is, shown wherever the source is named.",
+    )
+    not_covered = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Markdown: what the source does not cover, shown after the warnings.",
+    )
     change_summary = models.TextField(blank=True)
     based_on = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="drafts"
@@ -163,23 +197,33 @@ class GuidelineVersion(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.guideline.title}, version {self.label} ({self.get_status_display()})"
+        return f"{self.effective_title}, version {self.label} ({self.get_status_display()})"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             old = (
                 GuidelineVersion.objects.filter(pk=self.pk)
-                .values_list("status", *LOGIC_FIELDS)
+                .values_list("status", *LOGIC_FIELDS, *VERSION_TEXT_FIELDS)
                 .first()
             )
-            changed = old is not None and old[1:] != tuple(
-                getattr(self, name) for name in LOGIC_FIELDS
-            )
-            if changed and old[0] != self.Status.DRAFT:
-                raise ReadOnlyContent(
-                    f"Version {self.label} is not a draft: its logic cannot change."
-                )
+            if old is not None and old[0] != self.Status.DRAFT:
+                logic = old[1 : 1 + len(LOGIC_FIELDS)]
+                words = old[1 + len(LOGIC_FIELDS) :]
+                if logic != tuple(getattr(self, name) for name in LOGIC_FIELDS):
+                    raise ReadOnlyContent(
+                        f"Version {self.label} is not a draft: its logic cannot change."
+                    )
+                if words != tuple(getattr(self, name) for name in VERSION_TEXT_FIELDS):
+                    raise ReadOnlyContent(
+                        f"Version {self.label} is not a draft: what it says of its source "
+                        "cannot change."
+                    )
         super().save(*args, **kwargs)
+
+    @property
+    def effective_title(self) -> str:
+        """The title the version is shown under: its own, or else the guideline's."""
+        return self.title or self.guideline.title
 
     def clean_fields(self, exclude=None) -> None:
         """The fields' own checks, then the engine's check of the version's logic, each
@@ -247,6 +291,8 @@ class GuidelineVersion(models.Model):
 
 # The version's own logic fields (sections and warnings hold their conditions).
 LOGIC_FIELDS = ("grading", "category_rules", "exclusive")
+# What the version says of its source: words, a record like its sections once published.
+VERSION_TEXT_FIELDS = ("title", "about_source", "not_covered")
 
 
 class ReadOnlyContent(Exception):
@@ -360,6 +406,19 @@ class DraftText(models.Model):
     kind = ""  # "section" or "warning", as the engine's checks name them
     logic_fields: tuple[str, ...] = ("applies_when",)  # what the engine reads of the row
 
+    # Whose words these are, shown with them: the source's, quoted verbatim, or a note of
+    # NET Advisor's own, which always says so and cites what it rests on. Content, like the
+    # text: a change is recorded in the history and needs no approval of the logic.
+    voice = models.CharField(
+        max_length=10, choices=Voice.choices, default=Voice.GUIDELINE, db_default=Voice.GUIDELINE
+    )
+    citation = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="For a note: the publication it rests on, with its DOI where it has one.",
+    )
+
     objects = DraftTextQuerySet.as_manager()
 
     class Meta:
@@ -367,6 +426,10 @@ class DraftText(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         _refuse_unless_draft(self.version)
+        # Whatever the path, a note is never stored without what it rests on.
+        errors = self.voice_errors()
+        if errors:
+            raise ValidationError(errors)
         logic_changed = True
         if not self._state.adding:
             old_version_id, old_key, *old_logic = (
@@ -382,6 +445,14 @@ class DraftText(models.Model):
         if logic_changed:
             self.refuse_invalid_logic()
         super().save(*args, **kwargs)
+
+    def voice_errors(self, exclude=None) -> dict[str, list[str]]:
+        """A note without a citation, on the citation (empty: none, or a field not shown)."""
+        if {"voice", "citation"} & set(exclude or ()):
+            return {}
+        if self.voice == Voice.NOTE and not (self.citation or "").strip():
+            return {"citation": [NOTE_WITHOUT_CITATION]}
+        return {}
 
     def refuse_invalid_logic(self) -> None:
         """Refuse, whatever the path that saves it, a condition the engine cannot compile
@@ -411,7 +482,17 @@ class DraftText(models.Model):
         whose slug changed, say) are errors of the whole form, naming where they are, as
         are those on a field the form does not show.
         """
-        super().clean_fields(exclude)
+        # A note without its citation is said with the fields' own problems, or the logic's.
+        errors = self.voice_errors(exclude)
+        try:
+            super().clean_fields(exclude)
+            self._clean_logic(exclude)
+        except ValidationError as error:
+            raise ValidationError(error.update_error_dict(errors)) from error
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_logic(self, exclude) -> None:
         if getattr(self, "version_id", None) is None:
             return  # the form reports the missing version
         version = self.version
@@ -450,6 +531,14 @@ class Section(DraftText):
     slug = models.SlugField(max_length=100, help_text="Stable identifier the engine uses.")
     group = models.CharField(max_length=100, blank=True)
     heading = models.CharField(max_length=200)
+    source_heading = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The source's own heading the quoted text stands under, e.g. "
+        "“Other Grade 1-2 GEP-NETs”; empty when the heading above is NET Advisor's.",
+    )
     text = models.TextField(help_text="Markdown. Rendered and sanitised before display.")
     order = models.PositiveIntegerField()
     applies_when = models.TextField(

@@ -74,11 +74,17 @@ def gating_cases() -> list[dict[str, Any]]:
     ]
 
 
-# What a draft is made of, beside what start_draft() sets itself: a version's citation and
-# logic, and its sections' and warning texts' fields, as content_of() reads them.
-VERSION_CONTENT = ("citation", "grading", "category_rules", "exclusive")
-SECTION_CONTENT = ("slug", "group", "heading", "text", "order", "applies_when", "reasons")
-WARNING_CONTENT = ("code", "message", "order", "applies_when", "detail")
+# What a draft is made of, beside what start_draft() sets itself: a version's citation,
+# what it says of its source and its logic, and its sections' and warning texts' fields
+# (their voice and citation among them), as content_of() reads them.
+VERSION_CONTENT = (
+    "citation", "title", "about_source", "not_covered", "grading", "category_rules", "exclusive",
+)
+SECTION_CONTENT = (
+    "slug", "group", "heading", "source_heading", "voice", "citation", "text", "order",
+    "applies_when", "reasons",
+)
+WARNING_CONTENT = ("code", "message", "voice", "citation", "order", "applies_when", "detail")
 
 
 def content_of(version: GuidelineVersion) -> dict[str, Any]:

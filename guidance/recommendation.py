@@ -3,20 +3,24 @@
 ``build()`` returns plain JSON-ready data, a ``Recommendation``. The recommendation page,
 the JSON API and a saved case's snapshot are all made from it, so what is saved is exactly
 what was shown. The typed dicts below say what it holds; a snapshot read back from the
-database holds the same (its numbers as JSON numbers).
+database holds the same (its numbers as JSON numbers). A snapshot saved before the texts
+had a voice holds none: ``page_context()`` reads it as the source's words, as it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from django import forms
+from django.utils import timezone
 
 from guidance import engine
 from guidance.content import GuidelineText
 from guidance.forms import CaseForm
+from guidance.models import Voice
 
 MISSING_SECTION = "section-missing"
 # The facts are flat (every field a plain value), so no recursive asdict() is needed.
@@ -42,9 +46,14 @@ class CaseFactsJSON(TypedDict):
 class CitedGuideline(TypedDict):
     """The guideline and the version of it that a recommendation quotes."""
 
-    title: str
+    title: str  # the version's own title, or else the guideline's
     version: str  # the version's label, as cited
-    citation: str
+    citation: str  # how the source is cited
+    about_source: str  # markdown: what the source is ("" when the version does not say)
+    not_covered: str  # markdown: what the source does not cover ("": not said)
+    # The day the version came into use in NET Advisor (ISO 8601), never the source's
+    # date; None for a version not published.
+    in_use_since: str | None
 
 
 class RecommendedSection(TypedDict):
@@ -52,7 +61,10 @@ class RecommendedSection(TypedDict):
 
     section: str  # the section's slug, which the engine knows it by
     group: str
-    heading: str
+    heading: str  # NET Advisor's heading, never the source's
+    source_heading: str  # the source's own heading the quote stands under ("": none)
+    voice: str  # "guideline": quoted verbatim from the source; "note": NET Advisor's own
+    citation: str  # a quote's: the version's citation of the source; a note's: its own
     text: str  # markdown: sanitised when rendered, never before
     order: int  # its place in the guideline
     reasons: list[str]
@@ -64,6 +76,8 @@ class ShownWarning(TypedDict):
     code: str
     detail: str  # what in this case raised it; for MISSING_SECTION, the section's slug
     message: str
+    voice: str  # as a section's; NET Advisor's own words about itself are a note
+    citation: str  # as a section's; "" for NET Advisor's words about itself
 
 
 class Recommendation(TypedDict):
@@ -131,40 +145,66 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
             "detail": slug,
             "message": "The published guideline has no text for a section that applies to "
             f"this case ({slug}). Do not rely on this recommendation; tell the guideline editors.",
+            "voice": Voice.NOTE.value,
+            "citation": "",
         }
         for slug in result.slugs
         if slug not in sections
     ]
-    warnings += [
-        {
-            "code": warning.code,
-            "detail": warning.detail,
-            "message": messages.get(
-                warning.code,
-                f"The published guideline has no text for this warning ({warning.code}).",
-            ),
-        }
-        for warning in result.warnings
-    ]
+    for warning in result.warnings:
+        if warning.code in messages:
+            attribution = text.warning_voices.get(warning.code)
+            voice, citation = _cited(
+                text,
+                attribution.voice if attribution else Voice.GUIDELINE,
+                attribution.citation if attribution else "",
+            )
+            message = messages[warning.code]
+        else:
+            message = f"The published guideline has no text for this warning ({warning.code})."
+            voice, citation = Voice.NOTE.value, ""
+        warnings.append(
+            {
+                "code": warning.code,
+                "detail": warning.detail,
+                "message": message,
+                "voice": voice,
+                "citation": citation,
+            }
+        )
 
-    recommendations: list[RecommendedSection] = [
-        {
-            "section": applied.slug,
-            "group": sections[applied.slug].group,
-            "heading": sections[applied.slug].heading,
-            "text": sections[applied.slug].text,
-            "order": sections[applied.slug].order,
-            "reasons": list(applied.reasons),
-        }
-        for applied in result.sections
-        if applied.slug in sections
-    ]
+    recommendations: list[RecommendedSection] = []
+    for applied in result.sections:
+        section = sections.get(applied.slug)
+        if section is None:
+            continue
+        voice, citation = _cited(text, section.voice, section.citation)
+        recommendations.append(
+            {
+                "section": applied.slug,
+                "group": section.group,
+                "heading": section.heading,
+                "source_heading": section.source_heading,
+                "voice": voice,
+                "citation": citation,
+                "text": section.text,
+                "order": section.order,
+                "reasons": list(applied.reasons),
+            }
+        )
     recommendations.sort(key=lambda item: item["order"])
     return {
         "guideline": {
             "title": text.title,
             "version": text.label,
             "citation": text.citation,
+            "about_source": text.about_source,
+            "not_covered": text.not_covered,
+            "in_use_since": (
+                timezone.localdate(text.published_at).isoformat()
+                if text.published_at is not None
+                else None
+            ),
         },
         "grade": result.grade.value if result.grade else None,
         "grade_basis": list(result.grade_basis),
@@ -175,6 +215,14 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
         "warnings": warnings,
         "facts": facts_as_json(facts),
     }
+
+
+def _cited(text: GuidelineText, voice: str, citation: str) -> tuple[str, str]:
+    """A text's voice and what it is cited as: a quote as the version's source, a note as
+    the publication it rests on."""
+    if voice == Voice.NOTE:
+        return Voice.NOTE.value, citation
+    return Voice.GUIDELINE.value, text.citation
 
 
 def grouped(recommendations: list[RecommendedSection]) -> list[SectionGroup]:
@@ -214,12 +262,41 @@ def display_value(field: forms.Field, value: Any) -> str:
     return str(dict(field.choices).get(value, value))
 
 
+def as_shown(shown: Recommendation) -> Recommendation:
+    """``shown`` with every key of today's Recommendation: a snapshot saved before the texts
+    had a voice gets what it showed then, each text the source's words, cited as the
+    version's source, with nothing said of the source beyond its citation. A copy."""
+    guideline = shown["guideline"]
+    cited = guideline["citation"]
+    return {
+        **shown,
+        "guideline": {
+            "about_source": "",
+            "not_covered": "",
+            "in_use_since": None,
+            **guideline,
+        },
+        "recommendations": [
+            {"source_heading": "", "voice": Voice.GUIDELINE.value, "citation": cited, **item}
+            for item in shown["recommendations"]
+        ],
+        "warnings": [
+            {"voice": Voice.GUIDELINE.value, "citation": cited, **item}
+            for item in shown["warnings"]
+        ],
+    }
+
+
 def page_context(shown: Recommendation) -> dict[str, Any]:
-    """What the recommendation templates need, from the data as shown."""
+    """What the recommendation templates need, from the data as shown (a snapshot of any
+    age: see as_shown())."""
+    shown = as_shown(shown)
+    in_use_since = shown["guideline"]["in_use_since"]
     return {
         "shown": shown,
         "groups": grouped(shown["recommendations"]),
         "inputs": describe(shown["facts"]),
+        "in_use_since": date.fromisoformat(in_use_since) if in_use_since else None,
     }
 
 
@@ -282,23 +359,23 @@ def compare(
             words
             for key, words in (
                 ("heading", "Its heading was reworded."),
+                ("source_heading", "The source heading it stands under changed."),
                 ("text", "Its text was reworded."),
                 ("reasons", "The reasons it applies changed."),
             )
-            if before[key] != after[key]
-        ]
+            if before.get(key, "") != after.get(key, "")
+        ] + _attribution_changes(before, after)
         if why:
             changed.append({"saved": before, "current": after, "why": " ".join(why)})
-    reworded = [
-        {
-            "saved": saved_warnings[key],
-            "current": current_warnings[key],
-            "why": "Its message was reworded.",
-        }
-        for key in saved_warnings
-        if key in current_warnings
-        and saved_warnings[key]["message"] != current_warnings[key]["message"]
-    ]
+    reworded = []
+    for key, before in saved_warnings.items():
+        after = current_warnings.get(key)
+        if after is None:
+            continue
+        why = (["Its message was reworded."] if before["message"] != after["message"] else [])
+        why += _attribution_changes(before, after)
+        if why:
+            reworded.append({"saved": before, "current": after, "why": " ".join(why)})
     differences = {
         "sections_added": [
             added(item, section_conditions, slug, "section")
@@ -329,6 +406,21 @@ def compare(
     }
     differences["any"] = any(differences.values())
     return differences
+
+
+def _attribution_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Whose words a section or warning is, and a note's citation, from saved to current.
+
+    A text saved before texts had a voice was the source's words. A quote is cited as its
+    version's source: a new version's citation is the version's change, not each quote's."""
+    voice = before.get("voice", Voice.GUIDELINE), after.get("voice", Voice.GUIDELINE)
+    if voice[0] != voice[1]:
+        if voice[1] == Voice.NOTE:
+            return ["It is now a NET Advisor note, not the source guideline's words."]
+        return ["It is now quoted from the source guideline, no longer a NET Advisor note."]
+    if voice[1] == Voice.NOTE and before.get("citation") != after.get("citation"):
+        return ["The citation of the note changed."]
+    return []
 
 
 def _missing_text(item: ShownWarning) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.test import Client
 
 from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
 from tests.factories import METASTATIC_FACTS, METASTATIC_SECTIONS
+from tests.pages import html_of, parse
 
 ADMIN = "/admin/"
 START_DRAFT = "/admin/guidance/guidelineversion/start-draft/"
@@ -70,6 +71,9 @@ def section_form(obj: Section, **changes) -> dict[str, str]:
         "group": obj.group,
         "heading": obj.heading,
         "order": obj.order,
+        "voice": obj.voice,
+        "citation": obj.citation,
+        "source_heading": obj.source_heading,
         "text": obj.text,
         "applies_when": obj.applies_when,
         "reasons": json.dumps(obj.reasons),
@@ -81,6 +85,8 @@ def section_form(obj: Section, **changes) -> dict[str, str]:
 def warning_form(obj: WarningText, **changes) -> dict[str, str]:
     """The warning text's change form as the browser posts it, with ``changes``."""
     values = {
+        "voice": obj.voice,
+        "citation": obj.citation,
         "message": obj.message,
         "applies_when": obj.applies_when,
         "detail": obj.detail or "",
@@ -145,3 +151,11 @@ def quoted_text(html: str, slug: str = "everolimus") -> str:
     )
     assert match, f"no {slug} section on the page"
     return match.group(1)
+
+
+def field_errors(response, name: str) -> list[str]:
+    """The error messages the page shows in one field's row of the admin's form; where a
+    row holds two fields, beside the field's own box (the innermost of its class)."""
+    box = parse(html_of(response)).find_all("div", cls=f"field-{name}")[-1]
+    lists = box.find_all("ul", cls="errorlist") or box.parent.find_all("ul", cls="errorlist")
+    return [item.text() for errors in lists for item in errors.iter()]

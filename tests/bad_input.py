@@ -358,16 +358,23 @@ def assert_documented_answer(response) -> dict[str, Any] | None:
         "recommendations",
         "warnings",
     }, body
-    assert set(body["guideline"]) == {"title", "version", "citation"}
+    assert set(body["guideline"]) == {
+        "title", "version", "citation", "about_source", "not_covered", "in_use_since",
+    }
     assert body["grade"] in (None, "G1", "G2", "G3")
     assert all(isinstance(reason, str) for reason in body["grade_basis"])
     assert body["category"] in ("well_differentiated", "poorly_differentiated")
     assert body["recommendations"]
     for item in body["recommendations"]:
-        assert set(item) == {"section", "group", "heading", "text", "reasons"}
+        assert set(item) == {
+            "section", "group", "heading", "source_heading", "voice", "citation", "text",
+            "reasons",
+        }
         assert item["section"] in advice.SECTION_SLUGS
+        assert item["voice"] in ("guideline", "note")
     for item in body["warnings"]:
-        assert set(item) == {"code", "message", "detail"}
+        assert set(item) == {"code", "message", "voice", "citation", "detail"}
+        assert item["voice"] in ("guideline", "note")
     return body
 
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import QuerySet
 
-from guidance import content, guideline_file, recommendation
+from guidance import content, guideline_file, publishing, recommendation
 from guidance.models import Case, GuidelineVersion, ReferenceCase
 from tests import advice
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
@@ -216,6 +216,71 @@ def changed_document(document: dict[str, Any], **parts: dict[str, dict[str, Any]
                 else:
                     items[name][field] = value
     return document
+
+
+# --- A version with NET Advisor's notes beside the source's words ------------------------------
+
+# Test data, not clinical content: the publication is made up, so that no test cites one
+# it has not verified.
+NOTE_CITATION = (
+    "Example A, Sample B. A publication for the tests. J Test Med. 2024;1:1-2. "
+    "doi:10.0000/test.0001"
+)
+VERSION_TITLE = "An educational summary of the management of GEP-NETs"
+ABOUT_SOURCE = "An undated *educational summary*, quoted verbatim. <script>alert(1)</script>"
+NOT_COVERED = "The source does not cover **gastric NET types**."
+# The source's own heading for the localised tumours' passage.
+SOURCE_HEADING = "Other Grade 1-2 GEP-NETs"
+# What the noted version makes notes of: a section of METASTATIC_SMALL_BOWEL's, a warning
+# of WARNED_RECTUM's; and the quote of both cases it gives its source heading.
+NOTE_SECTION, NOTE_WARNING, HEADED_SECTION = "everolimus", "regional-nodes", "curative-excision"
+
+
+def noted_document(version: GuidelineVersion | None = None) -> dict[str, Any]:
+    """The version's guideline file with a section and a warning made NET Advisor notes,
+    a quote given its source heading, and what the version says of its source."""
+    note = {"voice": "note", "citation": NOTE_CITATION}
+    document = changed_document(
+        guideline_document(version),
+        sections={NOTE_SECTION: note, HEADED_SECTION: {"source_heading": SOURCE_HEADING}},
+        warnings={NOTE_WARNING: note},
+    )
+    document["guideline"]["title"] = VERSION_TITLE
+    document["version"].update(about_source=ABOUT_SOURCE, not_covered=NOT_COVERED)
+    return document
+
+
+def noted_draft(editor) -> GuidelineVersion:
+    """A draft made from noted_document(), as an editor imports one."""
+    return guideline_file.import_draft(
+        guideline_file.dumps(noted_document()), editor=editor, reason="Mark our own notes"
+    )
+
+
+def publish_noted_version(editor) -> GuidelineVersion:
+    """Version 2: version 1's text and logic, with the notes of noted_document(), published
+    through the editors' path (its logic is version 1's: it needs no second editor)."""
+    draft = noted_draft(editor)
+    publishing.publish(
+        draft, editor=editor, label="2", change_summary="Our own notes marked as ours."
+    )
+    draft.refresh_from_db()
+    content.forget()
+    return draft
+
+
+def unvoiced(shown: recommendation.Recommendation) -> dict[str, Any]:
+    """``shown`` as a snapshot saved before texts had a voice: without the keys since added."""
+    old = json.loads(json.dumps(shown))
+    for key in ("about_source", "not_covered", "in_use_since"):
+        del old["guideline"][key]
+    for item in old["recommendations"]:
+        for key in ("voice", "citation", "source_heading"):
+            del item[key]
+    for item in old["warnings"]:
+        for key in ("voice", "citation"):
+            del item[key]
+    return old
 
 
 def write_guideline_file(path, document: dict[str, Any] | str) -> str:

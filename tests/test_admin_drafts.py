@@ -375,7 +375,7 @@ def test_an_editor_drafts_checks_and_publishes_and_new_and_old_cases_read_as_the
     assert OLD_EVEROLIMUS not in new_page
     assert "Guideline sections that apply" in new_page
     everolimus = section_on(new_page, "everolimus").source
-    assert "version 2, section “Everolimus” (everolimus)" in everolimus
+    assert "(NET Advisor version 2, everolimus)" in everolimus
     after = run_wizard(alice_client, METASTATIC_SMALL_BOWEL)
     new_case = html_of(alice_client.get(after.url))
     assert attribute(new_case, "data-version") == ["2"]
@@ -387,7 +387,7 @@ def test_an_editor_drafts_checks_and_publishes_and_new_and_old_cases_read_as_the
     assert NEW_EVEROLIMUS not in old_case
     assert attribute(old_case, "data-version") == ["1"]
     everolimus = section_on(old_case, "everolimus").source
-    assert "version 1, section “Everolimus” (everolimus)" in everolimus
+    assert "(NET Advisor version 1, everolimus)" in everolimus
     assert "(no longer the published version)" in old_case
 
 

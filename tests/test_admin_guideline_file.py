@@ -15,6 +15,7 @@ from guidance.models import GuidelineVersion, Section, WarningText
 from tests.admin_client import (
     VERSIONS,
     change_url,
+    field_errors,
     section,
     section_form,
     start_draft_in_the_admin,
@@ -46,14 +47,6 @@ def upload(client, document, reason: str = REASON):
     text = document if isinstance(document, str) else json.dumps(document)
     upload = SimpleUploadedFile("guideline.json", text.encode(), "application/json")
     return client.post(IMPORT, {"file": upload, "reason": reason})
-
-
-def field_errors(response, name: str) -> list[str]:
-    """The error messages the page shows in one field's row of the admin's form; where a
-    row holds two fields, beside the field's own box (the innermost of its class)."""
-    box = parse(html_of(response)).find_all("div", cls=f"field-{name}")[-1]
-    lists = box.find_all("ul", cls="errorlist") or box.parent.find_all("ul", cls="errorlist")
-    return [item.text() for errors in lists for item in errors.iter()]
 
 
 # --- Download ---------------------------------------------------------------------------------

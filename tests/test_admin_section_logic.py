@@ -49,6 +49,7 @@ def new_section_form(draft, **changes) -> dict[str, str]:
         "group": "Localised disease",
         "heading": "Surveillance",
         "order": 99,
+        "voice": "guideline",
         "text": "Endoscopic surveillance may be offered.",
         "applies_when": 'site == "rectum" and size_mm < 10',
         "reasons": "{}",

@@ -12,6 +12,7 @@ import json
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from guidance.models import GuidelineVersion, Section
 from tests.api_client import (
@@ -28,7 +29,18 @@ from tests.api_client import (
     row_counts,
     slugs,
 )
-from tests.factories import change_outside_the_app
+from tests.factories import (
+    ABOUT_SOURCE,
+    HEADED_SECTION,
+    NOT_COVERED,
+    NOTE_CITATION,
+    NOTE_SECTION,
+    NOTE_WARNING,
+    SOURCE_HEADING,
+    VERSION_TITLE,
+    change_outside_the_app,
+    publish_noted_version,
+)
 
 # --- Good input -------------------------------------------------------------------
 
@@ -47,13 +59,18 @@ def test_a_good_case_gets_200_with_exactly_the_documented_shape(client, db):
         "recommendations",
         "warnings",
     }
-    assert set(body["guideline"]) == {"title", "version", "citation"}
+    assert set(body["guideline"]) == {
+        "title", "version", "citation", "about_source", "not_covered", "in_use_since",
+    }
     assert body["guideline"]["version"] == "1"
     assert body["grade"] == "G1"
     assert body["category"] == "well_differentiated"
     assert body["recommendations"]
     for item in body["recommendations"]:
-        assert set(item) == {"section", "group", "heading", "text", "reasons"}
+        assert set(item) == {
+            "section", "group", "heading", "source_heading", "voice", "citation", "text",
+            "reasons",
+        }
         assert item["reasons"] and all(isinstance(reason, str) for reason in item["reasons"])
 
 
@@ -62,7 +79,7 @@ def test_warnings_have_a_code_a_message_and_a_detail(client, db):
 
     assert response.status_code == 200
     [warning] = response.json()["warnings"]
-    assert set(warning) == {"code", "message", "detail"}
+    assert set(warning) == {"code", "message", "voice", "citation", "detail"}
     assert warning["code"] == "grade-unknown"
     assert "Ki-67" in warning["message"]
 
@@ -260,3 +277,66 @@ def test_it_works_without_a_csrf_token(db):
 
     assert response.status_code == 200
     assert slugs(response) == ["curative-excision", "local-excision"]
+
+
+# --- Whose words each item is -----------------------------------------------------------------
+
+
+def test_every_item_of_version_1_is_the_sources_cited_as_the_version_cites_it(client, db):
+    response = post(client, case(extent="regional_nodes", ki67_percent=None))
+
+    body = response.json()
+    citation = GuidelineVersion.objects.current().citation
+    assert body["recommendations"] and body["warnings"]
+    for item in body["recommendations"] + body["warnings"]:
+        assert (item["voice"], item["citation"]) == ("guideline", citation), item
+    assert {item["source_heading"] for item in body["recommendations"]} == {""}
+    assert (body["guideline"]["about_source"], body["guideline"]["not_covered"]) == ("", "")
+
+
+def test_a_note_carries_its_own_citation_and_a_quote_its_source_heading(client, editor):
+    version_2 = publish_noted_version(editor)
+
+    metastatic = post(client, metastatic_case()).json()
+    regional = post(client, case(extent="regional_nodes")).json()
+
+    by_slug = {item["section"]: item for item in metastatic["recommendations"]}
+    assert (by_slug[NOTE_SECTION]["voice"], by_slug[NOTE_SECTION]["citation"]) == (
+        "note",
+        NOTE_CITATION,
+    )
+    others = [item for slug, item in by_slug.items() if slug != NOTE_SECTION]
+    assert {(item["voice"], item["citation"]) for item in others} == {
+        ("guideline", version_2.citation)
+    }
+    headed = {item["section"]: item for item in regional["recommendations"]}[HEADED_SECTION]
+    assert (headed["voice"], headed["source_heading"]) == ("guideline", SOURCE_HEADING)
+    warned = {item["code"]: item for item in regional["warnings"]}[NOTE_WARNING]
+    assert (warned["voice"], warned["citation"]) == ("note", NOTE_CITATION)
+
+
+def test_the_guideline_says_what_the_source_is_and_since_when_the_version_is_in_use(
+    client, editor
+):
+    version_2 = publish_noted_version(editor)
+
+    guideline = post(client, case()).json()["guideline"]
+
+    assert guideline == {
+        "title": VERSION_TITLE,
+        "version": "2",
+        "citation": version_2.citation,
+        "about_source": ABOUT_SOURCE,  # markdown, as stored: the caller renders it
+        "not_covered": NOT_COVERED,
+        "in_use_since": timezone.localdate(version_2.published_at).isoformat(),
+    }
+
+
+def test_a_noted_version_costs_no_more_queries(client, editor, django_assert_num_queries):
+    publish_noted_version(editor)
+    post(client, metastatic_case())  # loads the text into memory
+
+    with django_assert_num_queries(1):
+        response = post(client, case(extent="regional_nodes"))
+
+    assert response.status_code == 200

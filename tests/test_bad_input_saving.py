@@ -111,7 +111,10 @@ class SavingBadInputTests(TestCase):
         snapshot = saved_case.snapshot
         self.assertLessEqual(SNAPSHOT_KEYS, set(snapshot))
         self.assertTrue(snapshot["recommendations"])
-        self.assertEqual(set(snapshot["guideline"]), {"title", "version", "citation"})
+        self.assertEqual(
+            set(snapshot["guideline"]),
+            {"title", "version", "citation", "about_source", "not_covered", "in_use_since"},
+        )
         self.assertEqual(saved_case.site, snapshot["facts"]["site"])
         self.assertEqual(saved_case.extent, snapshot["facts"]["extent"])
         self.assertEqual(saved_case.grade, snapshot["grade"] or "")

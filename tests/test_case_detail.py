@@ -11,8 +11,22 @@ from django.utils.html import escape
 
 from guidance.markdown import render_markdown
 from guidance.models import GuidelineVersion, Section, WarningText
+from guidance.publishing import start_draft
 from tests.advice import recommend
-from tests.factories import case_facts, change_outside_the_app, make_case, published
+from tests.drafts import edit, publish_it
+from tests.factories import (
+    NOTE_CITATION,
+    NOTE_SECTION,
+    VERSION_TITLE,
+    case_facts,
+    change_outside_the_app,
+    make_case,
+    publish_noted_version,
+    published,
+    record,
+    today,
+    unvoiced,
+)
 from tests.pages import (
     attribute,
     detail,
@@ -177,3 +191,59 @@ def test_the_case_page_and_print_view_run_a_fixed_number_of_queries(
 def test_the_engine_agrees_the_fixtures_have_one_and_six_sections():
     assert len(recommend(case_facts(**SMALL_INSULINOMA)).sections) == 1
     assert len(recommend(case_facts(**METASTATIC_SMALL_BOWEL)).sections) == 6
+
+
+# --- Whose words, as saved -------------------------------------------------------------------
+
+
+def test_a_saved_case_keeps_whose_words_it_showed_after_the_next_version(
+    alice, alice_client, editor
+):
+    version_2 = publish_noted_version(editor)
+    saved = make_case(alice, reference="MDT-20", **METASTATIC_SMALL_BOWEL)
+    assert {item["section"]: item["voice"] for item in saved.snapshot["recommendations"]}[
+        NOTE_SECTION
+    ] == "note"
+    # Version 3 makes it a quote again: the case keeps what it showed.
+    draft = start_draft(editor=editor)
+    edit(draft.sections.get(slug=NOTE_SECTION), editor, voice="guideline", citation="")
+    publish_it(draft, editor, label="3")
+
+    html = html_of(alice_client.get(detail(saved)))
+
+    note = section_on(html, NOTE_SECTION)
+    assert note.one(cls="voice-label").text() == "NET Advisor note — not in the source guideline"
+    assert f"Rests on: {NOTE_CITATION}" in note.text()
+    assert "In use in NET Advisor since" in html
+    assert f"{escape(VERSION_TITLE)}, version {version_2.label}" in html
+
+
+def test_a_case_saved_before_texts_had_a_voice_shows_them_as_the_quotes_they_were(
+    alice, alice_client
+):
+    old = record(alice, unvoiced(today(**METASTATIC_SMALL_BOWEL)))
+    assert "voice" not in old.snapshot["recommendations"][0]
+
+    html = html_of(alice_client.get(detail(old)))
+
+    citation = escape(GuidelineVersion.objects.current().citation)
+    for item in old.snapshot["recommendations"]:
+        quote = section_on(html, item["section"])
+        assert quote.one(cls="voice-label").text() == "Quoted verbatim from the source guideline."
+        assert f"Source: {citation} (NET Advisor version 1, {item['section']})." in quote.source
+    assert "NET Advisor note" not in html
+    assert "In use in NET Advisor since" not in html  # it was not said then
+    assert f"Cited as: {citation}." in html
+
+
+@pytest.mark.parametrize("suffix", ["", "print/"], ids=["case page", "print view"])
+def test_a_case_with_notes_runs_as_many_queries(
+    alice, alice_client, editor, django_assert_num_queries, suffix
+):
+    publish_noted_version(editor)
+    saved = make_case(alice, reference="Q", **METASTATIC_SMALL_BOWEL)
+
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        response = alice_client.get(detail(saved) + suffix)
+
+    assert "net-advisor-note" in html_of(response)

@@ -5,14 +5,36 @@ warning and citation, and nothing to click.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 from django.utils.html import escape
 
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion
-from tests.pages import attribute, detail, html_of, reasons_on, saved_on, section_on, warning_on
+from tests.factories import (
+    HEADED_SECTION,
+    NOTE_CITATION,
+    NOTE_WARNING,
+    SOURCE_HEADING,
+    VERSION_TITLE,
+    make_case,
+    publish_noted_version,
+)
+from tests.pages import (
+    attribute,
+    detail,
+    html_of,
+    parse,
+    reasons_on,
+    saved_on,
+    section_on,
+    squashed,
+    warning_on,
+)
+from tests.wizard_client import WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +78,12 @@ def test_the_print_view_shows_every_recommendation_with_its_text_and_citation(al
         printed = section_on(html, item["section"]).source
         assert render_markdown(item["text"]) in printed
         citation = (
-            f"{shown['guideline']['title']}, version {shown['guideline']['version']}, "
-            f"section “{item['heading']}” ({item['section']})."
+            f"Source: {shown['guideline']['citation']} "
+            f"(NET Advisor version {shown['guideline']['version']}, {item['section']})."
         )
         assert escape(citation) in printed
+        assert "Quoted verbatim from the source guideline." in printed
+        assert f"section “{item['heading']}”" not in printed  # the heading is NET Advisor's
         assert reasons_on(html, item["section"]) == item["reasons"]
 
 
@@ -98,3 +122,37 @@ def test_the_print_view_has_no_forms_buttons_or_case_actions(alice_client, case)
     assert "<button" not in html
     assert "case-actions" not in html
     assert "/delete/" not in html
+
+
+# --- Whose words, on paper -------------------------------------------------------------------
+
+
+def test_the_print_view_marks_each_note_and_quote_and_says_what_the_source_is(
+    alice, alice_client, editor
+):
+    version_2 = publish_noted_version(editor)
+    saved = make_case(alice, reference="MDT-16", **WARNED_RECTUM)
+
+    page = print_view(alice_client, saved)
+    html = printed_part(page)
+
+    note = warning_on(page, NOTE_WARNING).text()
+    assert "NET Advisor note — not in the source guideline" in note
+    assert f"Rests on: {NOTE_CITATION}" in note
+    headed = section_on(page, HEADED_SECTION).text()
+    assert (
+        f"Quoted verbatim from the source guideline. In the source under “{SOURCE_HEADING}”."
+    ) in headed
+    source = parse(page).one(cls="source-provenance")
+    assert "<em>educational summary</em>" in source.source
+    since = timezone.localdate(version_2.published_at)
+    assert f"In use in NET Advisor since {since.day} {since:%B %Y}." in source.text()
+    assert "What the source does not cover" in html
+    assert f"{VERSION_TITLE}, version 2" in squashed(html)
+
+
+def test_the_print_stylesheet_keeps_a_note_apart_without_colour():
+    css = Path(finders.find("css/netadvisor.css")).read_text()
+    printing = css[css.rindex("@media print") :]
+
+    assert ".net-advisor-note" in printing and "dashed #000" in printing

@@ -18,12 +18,16 @@ from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
 from tests.drafts import SMALL_INSULINOMA_BELOW_15, publish_it, revise
 from tests.factories import (
+    NOTE_SECTION,
+    NOTE_WARNING,
     change_outside_the_app,
     delete_outside_the_app,
     make_case,
+    publish_noted_version,
     published,
     record,
     today,
+    unvoiced,
 )
 from tests.pages import detail, html_of
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -322,3 +326,47 @@ def test_the_re_check_runs_a_fixed_number_of_queries(
         response = alice_client.get(detail(saved) + "recheck/")
 
     assert "no-changes" in html_of(response)
+
+
+# --- Whose words -----------------------------------------------------------------------------
+
+
+def test_the_re_check_says_a_quote_is_now_a_net_advisor_note(alice_client, case, editor):
+    publish_noted_version(editor)
+
+    html = recheck(alice_client, case)
+
+    assert diffs(html) == [
+        ("section-changed", NOTE_SECTION),
+        ("section-changed-current", NOTE_SECTION),
+    ]
+    was = diff_block(html, "section-changed", NOTE_SECTION)
+    assert "It is now a NET Advisor note, not the source guideline&#x27;s words." in was
+    assert "Quoted verbatim from the source guideline." in was
+    assert "NET Advisor note — not in the source guideline" in diff_block(
+        html, "section-changed-current", NOTE_SECTION
+    )
+
+
+def test_the_re_check_says_a_warning_is_now_a_net_advisor_note(alice, alice_client, editor):
+    saved = make_case(alice, **WARNED_RECTUM)
+    publish_noted_version(editor)
+
+    html = recheck(alice_client, saved)
+
+    assert ("warning-reworded", NOTE_WARNING) in diffs(html)
+    was = diff_block(html, "warning-reworded", NOTE_WARNING)
+    assert "It is now a NET Advisor note" in was
+    assert "NET Advisor note — not in the source guideline:" in diff_block(
+        html, "warning-reworded-current", NOTE_WARNING
+    )
+
+
+def test_a_case_saved_before_texts_had_a_voice_is_unchanged_against_the_same_version(
+    alice, alice_client
+):
+    old = record(alice, unvoiced(today(**WARNED_RECTUM)))
+
+    html = recheck(alice_client, old)
+
+    assert "no-changes" in html

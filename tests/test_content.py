@@ -76,12 +76,20 @@ def test_the_text_is_the_published_versions_words(version_1):
         version_1.citation,
         version_1.published_at,
     )
-    fields = ("slug", "group", "heading", "text", "order")
+    fields = ("slug", "group", "heading", "text", "order", "voice", "citation", "source_heading")
     assert [dataclasses.astuple(section) for section in text.sections.values()] == list(
         version_1.sections.order_by("order").values_list(*fields)
     )
     assert all(slug == section.slug for slug, section in text.sections.items())
     assert dict(text.warnings) == dict(version_1.warnings.values_list("code", "message"))
+    assert {code: (said.voice, said.citation) for code, said in text.warning_voices.items()} == {
+        code: (voice, citation)
+        for code, voice, citation in version_1.warnings.values_list("code", "voice", "citation")
+    }
+    assert (text.about_source, text.not_covered) == (
+        version_1.about_source,
+        version_1.not_covered,
+    )
     assert set(advice.SECTION_SLUGS) <= set(text.sections)
 
 
@@ -292,6 +300,9 @@ def test_build_quotes_a_drafts_edited_text_in_the_drafts_own_order(editor):
         "title": draft.guideline.title,
         "version": draft.label,
         "citation": draft.citation,
+        "about_source": "",
+        "not_covered": "",
+        "in_use_since": None,  # a draft is not in use
     }
 
 
@@ -412,11 +423,14 @@ def test_the_text_is_loaded_once_for_every_page_and_again_after_publishing(
 def test_the_landing_page_shows_the_published_versions_title_label_and_date(version_1, client):
     html = " ".join(client.get("/").content.decode().split())
 
-    published_on = date_format(timezone.localtime(version_1.published_at), "j F Y")
+    in_use_since = date_format(timezone.localtime(version_1.published_at), "j F Y")
     assert (
         f"Guideline in force: <strong>{version_1.guideline.title}</strong>, "
-        f"version {version_1.label}, published {published_on}."
+        f"version {version_1.label}."
     ) in html
+    # The day the version came into use here: never given as the source's date.
+    assert f"In use in NET Advisor since {in_use_since}." in html
+    assert f"published {in_use_since}" not in html
 
 
 def test_the_recheck_names_the_published_version(alice, alice_client, editor):

@@ -9,9 +9,17 @@ from __future__ import annotations
 import pytest
 from django.utils.safestring import SafeString
 
-from guidance.diff import compare_versions, word_diff
+from guidance.diff import compare_about_the_source, compare_versions, word_diff
 from guidance.models import GuidelineVersion, Section, WarningText
 from guidance.publishing import start_draft
+from tests.factories import (
+    HEADED_SECTION,
+    NOTE_CITATION,
+    NOTE_SECTION,
+    NOTE_WARNING,
+    SOURCE_HEADING,
+    publish_noted_version,
+)
 
 # --- word_diff ----------------------------------------------------------------------------
 
@@ -191,3 +199,40 @@ def test_compare_versions_escapes_html_a_draft_introduced(editor):
     assert row["change"] == "changed"
     assert "<script>" not in row["diff"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row["diff"]
+
+
+# --- Whose words, in the comparison ----------------------------------------------------------
+
+
+def test_a_text_made_a_note_is_changed_with_what_it_rests_on_inserted(editor):
+    old = GuidelineVersion.objects.current()
+    version_2 = publish_noted_version(editor)
+
+    rows = compare_versions(old, version_2)
+
+    sections, warnings = by_key(rows, "section"), by_key(rows, "warning")
+    assert sections[NOTE_SECTION]["change"] == "changed"
+    assert sections[NOTE_SECTION]["diff"].endswith(
+        f"<ins>\n\nNET Advisor note, resting on: {NOTE_CITATION}</ins>"
+    )
+    assert sections[HEADED_SECTION]["diff"].endswith(
+        f"<ins>\n\nIn the source under: {SOURCE_HEADING}</ins>"
+    )
+    assert warnings[NOTE_WARNING]["change"] == "changed"
+    assert sum(row["change"] == "changed" for row in rows) == 3
+
+
+def test_what_two_versions_say_of_their_source_is_compared_part_by_part(editor):
+    old = GuidelineVersion.objects.current()
+    version_2 = publish_noted_version(editor)
+
+    rows = compare_about_the_source(old, version_2)
+
+    assert [(row["key"], row["change"]) for row in rows] == [
+        ("Title", "changed"),
+        ("What the source is", "changed"),
+        ("What the source does not cover", "changed"),
+    ]
+    assert rows[1]["diff"].startswith("<ins>An undated")
+    assert "&lt;script&gt;" in rows[1]["diff"]
+    assert {row["change"] for row in compare_about_the_source(old, old)} == {"unchanged"}

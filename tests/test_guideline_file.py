@@ -11,13 +11,24 @@ import pytest
 import guidance
 from guidance import guideline_file, publishing
 from guidance.guideline_file import FileRefused
-from guidance.models import GuidelineVersion, Section, WarningText
+from guidance.models import NOTE_WITHOUT_CITATION, GuidelineVersion, Section, WarningText
 from tests.factories import (
+    ABOUT_SOURCE,
+    HEADED_SECTION,
+    NOT_COVERED,
+    NOTE_CITATION,
+    NOTE_SECTION,
+    NOTE_WARNING,
     OUTSIDE_CHOICES_CONDITION,
+    SOURCE_HEADING,
     TYPO_CONDITION,
     UNKNOWN_SECTION_CONDITION,
+    VERSION_TITLE,
     changed_document,
     guideline_document,
+    noted_document,
+    noted_draft,
+    publish_noted_version,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,12 +64,20 @@ def test_the_document_has_the_keys_of_the_format_in_order(version_1):
         "title": version_1.guideline.title,
         "slug": "gep-net-management",
     }
-    assert document["version"] == {"label": "1", "citation": version_1.citation}
+    assert document["version"] == {
+        "label": "1",
+        "citation": version_1.citation,
+        "about_source": "",
+        "not_covered": "",
+    }
     assert {tuple(section) for section in document["sections"]} == {
-        ("slug", "group", "heading", "text", "order", "applies_when", "reasons")
+        (
+            "slug", "group", "heading", "source_heading", "voice", "citation", "text", "order",
+            "applies_when", "reasons",
+        )
     }
     assert {tuple(warning) for warning in document["warnings"]} == {
-        ("code", "message", "applies_when", "detail")
+        ("code", "message", "voice", "citation", "applies_when", "detail")
     }
 
 
@@ -241,10 +260,6 @@ def test_a_file_for_another_guideline_is_refused(version_1):
     document["guideline"]["slug"] = "lung-net-management"
     assert refusal(document)[0] == ("guideline", "slug")
 
-    document = guideline_document(version_1)
-    document["guideline"]["title"] = "Another title"
-    assert refusal(document) == [("guideline", "title")]
-
 
 @pytest.mark.parametrize(
     "text",
@@ -325,3 +340,119 @@ def test_an_imported_draft_holds_the_file_with_who_and_why_in_its_history(versio
     )
     (version_record,) = draft.history.all()
     assert (version_record.history_user, version_record.grading) == (editor, version_1.grading)
+
+
+# --- Whose words each text is, and what the version says of its source ----------------------
+
+
+def test_export_writes_each_texts_voice_and_what_the_version_says_of_its_source(editor):
+    version_2 = publish_noted_version(editor)
+
+    document = guideline_file.export(version_2)
+
+    assert document["guideline"] == {"title": VERSION_TITLE, "slug": "gep-net-management"}
+    assert (document["version"]["about_source"], document["version"]["not_covered"]) == (
+        ABOUT_SOURCE,
+        NOT_COVERED,
+    )
+    sections = {row["slug"]: row for row in document["sections"]}
+    warnings = {row["code"]: row for row in document["warnings"]}
+    assert (sections[NOTE_SECTION]["voice"], sections[NOTE_SECTION]["citation"]) == (
+        "note",
+        NOTE_CITATION,
+    )
+    assert sections[HEADED_SECTION]["source_heading"] == SOURCE_HEADING
+    assert (warnings[NOTE_WARNING]["voice"], warnings[NOTE_WARNING]["citation"]) == (
+        "note",
+        NOTE_CITATION,
+    )
+    assert sections["interferon"]["voice"] == "guideline"
+
+
+def test_a_noted_version_round_trips_exactly(editor):
+    version_2 = publish_noted_version(editor)
+    document = guideline_document(version_2)
+
+    draft = guideline_file.import_draft(json.dumps(document), editor=editor)
+
+    exported = guideline_document(draft)
+    assert exported == {**document, "version": {**document["version"], "label": draft.label}}
+    assert publishing.content_of(draft) == publishing.content_of(version_2)
+
+
+def test_the_files_title_is_the_drafts_and_the_guidelines_own_title_leaves_it_empty(version_1):
+    document = guideline_document(version_1)
+    document["guideline"]["title"] = VERSION_TITLE
+    assert guideline_file.read(json.dumps(document))["title"] == VERSION_TITLE
+
+    # Version 1's own file names the guideline's title: the draft has none of its own.
+    assert guideline_file.read(json.dumps(guideline_document(version_1)))["title"] == ""
+
+
+def test_voice_citation_source_heading_and_what_the_source_is_may_be_left_out(version_1):
+    document = noted_document(version_1)
+    for section in document["sections"]:
+        for key in ("voice", "citation", "source_heading"):
+            section.pop(key)
+    for warning in document["warnings"]:
+        warning.pop("voice")
+        warning.pop("citation")
+    document["version"].pop("about_source")
+    document["version"].pop("not_covered")
+
+    content = guideline_file.read(json.dumps(document))
+
+    assert {
+        (row["voice"], row["citation"], row["source_heading"]) for row in content["sections"]
+    } == {("guideline", "", "")}
+    assert {(row["voice"], row["citation"]) for row in content["warnings"]} == {("guideline", "")}
+    assert (content["about_source"], content["not_covered"]) == ("", "")
+
+
+def test_a_note_without_a_citation_is_refused_with_every_other_problem_at_once(version_1):
+    document = changed_document(
+        noted_document(version_1),
+        sections={
+            NOTE_SECTION: {"citation": ""},
+            "interferon": {"voice": "editorial"},
+            HEADED_SECTION: {"source_heading": "x" * 201},
+            "local-excision": {"applies_when": TYPO_CONDITION},
+        },
+        warnings={NOTE_WARNING: {"citation": "  "}, "net-g3": {"voice": "note"}},
+    )
+    document["guideline"]["title"] = "x" * 201
+    document["version"]["about_source"] = ["not", "text"]
+
+    problems = refusal(document)
+
+    assert {
+        (f"section {NOTE_SECTION}", "citation"),
+        ("section interferon", "voice"),
+        (f"section {HEADED_SECTION}", "source_heading"),
+        ("section local-excision", "applies_when"),
+        (f"warning {NOTE_WARNING}", "citation"),
+        ("warning net-g3", "citation"),
+        ("guideline", "title"),
+        ("version", "about_source"),
+    } <= set(problems)
+    assert NOTE_WITHOUT_CITATION in messages(document)
+
+
+def test_a_refused_note_creates_nothing(version_1, editor):
+    document = changed_document(
+        noted_document(version_1), sections={NOTE_SECTION: {"citation": ""}}
+    )
+    before = counts()
+
+    with pytest.raises(FileRefused):
+        guideline_file.import_draft(json.dumps(document), editor=editor)
+
+    assert counts() == before
+
+
+def test_an_imported_note_is_in_its_history_with_who_and_why(version_1, editor):
+    draft = noted_draft(editor)
+
+    record = draft.sections.get(slug=NOTE_SECTION).history.get()
+    assert (record.voice, record.citation, record.history_user) == ("note", NOTE_CITATION, editor)
+    assert draft.history.get().about_source == ABOUT_SOURCE

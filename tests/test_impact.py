@@ -30,7 +30,7 @@ from tests.drafts import (
     publish_it,
     revise,
 )
-from tests.factories import case_facts, make_case, record, today
+from tests.factories import NOTE_CITATION, case_facts, make_case, record, today
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,29 @@ def test_rewording_a_warning_counts_the_cases_that_showed_that_warning(draft, ed
         "warning reworded": [
             SectionChange("regional-nodes", "regional-nodes", "warning reworded", 2)
         ]
+    }
+
+
+def test_making_a_section_or_warning_a_note_counts_the_cases_that_showed_it(
+    draft, editor, saved_cases, alice
+):
+    make_case(alice, **REGIONAL)
+    note = {"voice": "note", "citation": NOTE_CITATION}
+    edit(draft.sections.get(slug="everolimus"), editor, **note)
+    edit(draft.warnings.get(code="regional-nodes"), editor, **note)
+
+    report = impact(draft)
+
+    assert report.affected == 4
+    assert report.by_kind() == {
+        "voice or citation changed": [
+            SectionChange("everolimus", "Everolimus", "voice or citation changed", 3)
+        ],
+        "warning's voice or citation changed": [
+            SectionChange(
+                "regional-nodes", "regional-nodes", "warning's voice or citation changed", 1
+            )
+        ],
     }
 
 

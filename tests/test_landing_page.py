@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from guidance.models import GuidelineVersion
-from tests.factories import GUIDELINE_TITLE
-from tests.pages import squashed
+from tests.factories import GUIDELINE_TITLE, VERSION_TITLE, publish_noted_version
+from tests.pages import parse, squashed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_the_landing_page_says_what_netadvisor_is_for(client):
 def test_the_landing_page_names_the_guideline_and_version_in_force(client):
     html = squashed(client.get("/").content.decode())
 
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1," in html
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 1." in html
 
 
 def test_the_landing_page_names_a_newly_published_version(client):
@@ -49,8 +50,8 @@ def test_the_landing_page_names_a_newly_published_version(client):
 
     html = squashed(client.get("/").content.decode())
 
-    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2" in html
-    assert "version 1," not in html
+    assert f"Guideline in force: <strong>{GUIDELINE_TITLE}</strong>, version 2." in html
+    assert "version 1." not in html
 
 
 def test_the_landing_page_starts_a_new_case_with_a_post(client):
@@ -97,3 +98,39 @@ def test_the_first_landing_page_loads_the_guideline_text_in_four_queries(
         response = client.get("/")
 
     assert f"<strong>{GUIDELINE_TITLE}</strong>" in response.content.decode()
+
+
+# --- What the source is --------------------------------------------------------------------
+
+
+def test_the_date_shown_is_when_the_version_came_into_use_here_never_the_sources(client):
+    version_1 = GuidelineVersion.objects.current()
+
+    html = squashed(client.get("/").content.decode())
+
+    since = timezone.localdate(version_1.published_at)
+    assert f"In use in NET Advisor since {since.day} {since:%B %Y}." in html
+    assert "published" not in html.lower()
+
+
+def test_without_words_of_its_own_the_source_is_described_by_its_citation(client):
+    html = squashed(client.get("/").content.decode())
+
+    citation = GuidelineVersion.objects.current().citation
+    assert f'<p class="about-source mb-0">Cited as: {citation}.</p>' in html
+
+
+def test_the_landing_page_describes_the_source_in_the_versions_words_under_its_title(
+    client, editor, django_assert_num_queries
+):
+    publish_noted_version(editor)
+    client.get("/")  # loads the new version's text into memory
+
+    with django_assert_num_queries(1):  # as for any version
+        html = squashed(client.get("/").content.decode())
+
+    assert f"Guideline in force: <strong>{VERSION_TITLE}</strong>, version 2." in html
+    assert GUIDELINE_TITLE not in html
+    about = parse(html).one(cls="about-source")
+    assert "<em>educational summary</em>" in about.source
+    assert "<script>" not in html

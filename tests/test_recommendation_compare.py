@@ -250,3 +250,45 @@ def test_with_the_logic_a_warning_added_or_removed_names_its_condition():
     assert condition["ssr-negative"] == (
         'applies["somatostatin-analogue"] and ssr_imaging == "negative"'
     )
+
+
+# --- Whose words -----------------------------------------------------------------------------
+
+NOTE = {"voice": "note", "citation": "A publication, doi:10.0000/test"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "why"),
+    [
+        ({}, NOTE, "It is now a NET Advisor note, not the source guideline's words."),
+        (NOTE, {"voice": "guideline", "citation": "The source"},
+         "It is now quoted from the source guideline, no longer a NET Advisor note."),
+        (NOTE, {**NOTE, "citation": "Another publication"}, "The citation of the note changed."),
+        ({}, {"source_heading": "Other Grade 1-2 GEP-NETs"},
+         "The source heading it stands under changed."),
+    ],
+    ids=["now a note", "now a quote", "a note's citation", "a source heading"],
+)  # fmt: skip
+def test_compare_says_when_whose_words_a_section_is_changed(before, after, why):
+    saved = shown_with([section("kept", **before)])
+    current = shown_with([section("kept", **after)])
+
+    (changed,) = recommendation.compare(saved, current)["sections_changed"]
+
+    assert changed["why"] == why
+
+
+def test_a_new_citation_of_the_source_is_no_change_of_a_quote():
+    saved = shown_with([section("kept", voice="guideline", citation="Version 1's source")])
+    current = shown_with([section("kept", voice="guideline", citation="Version 2's source")])
+
+    assert recommendation.compare(saved, current)["any"] is False
+
+
+def test_compare_says_when_a_warning_became_a_note():
+    saved = shown_with(warnings=[warning("net-g3")])
+    current = shown_with(warnings=[{**warning("net-g3"), **NOTE}])
+
+    (reworded,) = recommendation.compare(saved, current)["warnings_reworded"]
+
+    assert reworded["why"] == "It is now a NET Advisor note, not the source guideline's words."

@@ -14,13 +14,33 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 from django.utils.html import escape
 
 from guidance import content
 from guidance.models import GuidelineVersion, Section
 from tests.advice import CaseFacts, recommend
-from tests.factories import GUIDELINE_TITLE, change_outside_the_app, delete_outside_the_app
-from tests.pages import attribute, element_with, reasons_on, squashed, warning_on
+from tests.factories import (
+    GUIDELINE_TITLE,
+    HEADED_SECTION,
+    NOTE_CITATION,
+    NOTE_SECTION,
+    NOTE_WARNING,
+    SOURCE_HEADING,
+    VERSION_TITLE,
+    change_outside_the_app,
+    delete_outside_the_app,
+    publish_noted_version,
+)
+from tests.pages import (
+    attribute,
+    element_with,
+    parse,
+    reasons_on,
+    section_on,
+    squashed,
+    warning_on,
+)
 from tests.wizard_client import (
     DEFAULTS,
     LOCALISED_COLON,
@@ -131,7 +151,8 @@ def test_each_warning_shows_the_published_text_and_its_detail(client):
 def test_a_case_without_warnings_says_so(client):
     html = run_wizard(client, LOCALISED_COLON).content.decode()
 
-    assert "No warnings for this case." in html
+    assert "No warnings were triggered." in html
+    assert "No warnings for this case." not in html
     assert "data-warning" not in html
 
 
@@ -190,13 +211,18 @@ def test_published_logic_that_names_a_lost_section_gives_no_advice_and_no_server
 # --- The basis of each section ---------------------------------------------------------
 
 
-def test_each_section_cites_the_guideline_title_version_and_section(client):
+def test_each_section_cites_the_source_and_the_version_without_naming_our_heading_the_sources(
+    client,
+):
     html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
 
+    citation = escape(GuidelineVersion.objects.current().citation)
     for slug, article in articles(html).items():
         heading = escape(published_section(slug).heading)
-        citation = f"{GUIDELINE_TITLE}, version 1, section “{heading}” ({slug})."
-        assert citation in article, slug
+        assert f"Source: {citation} (NET Advisor version 1, {slug})." in article, slug
+        assert "Quoted verbatim from the source guideline." in article, slug
+        # The heading is NET Advisor's: never cited as a section of the source.
+        assert f"section “{heading}”" not in article, slug
     assert f"Quoted from <cite>{GUIDELINE_TITLE}</cite>, version 1." in html
 
 
@@ -394,3 +420,133 @@ def test_without_a_published_guideline_the_done_page_says_so_rather_than_fail(cl
     html = response.content.decode()
     assert "No guideline is published, so no recommendation can be made." in html
     assert "data-section" not in html
+
+
+# --- Whose words each text is, and what the source is ----------------------------------------
+
+NOTE_LABEL = "NET Advisor note — not in the source guideline"
+
+
+@pytest.fixture
+def version_2(editor):
+    """Version 1's text with a section and a warning made NET Advisor notes, a quote's source
+    heading, and what the version says of its source (tests/factories.py)."""
+    return publish_noted_version(editor)
+
+
+def test_a_note_is_shown_in_its_own_style_labelled_and_with_its_citation(client, version_2):
+    html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
+
+    note = section_on(html, NOTE_SECTION)
+    assert {"card", "guideline-section", "net-advisor-note"} <= note.classes
+    assert note.attrs["data-voice"] == "note"
+    assert note.one(cls="voice-label").text() == NOTE_LABEL
+    assert note.one(cls="citation").text() == (
+        f"Rests on: {NOTE_CITATION} (NET Advisor version 2, {NOTE_SECTION})."
+    )
+    assert not note.find_all("blockquote")  # not presented as a quotation of the source
+    assert "Quoted verbatim" not in note.text()
+    assert published_section(NOTE_SECTION).text in note.one(cls="note-text").text()
+
+
+def test_a_quote_says_it_is_verbatim_and_cites_the_source_never_as_a_note(client, version_2):
+    html = run_wizard(client, METASTATIC_SMALL_BOWEL).content.decode()
+
+    for slug in attribute(html, "data-section"):
+        if slug == NOTE_SECTION:
+            continue
+        quote = section_on(html, slug)
+        assert "net-advisor-note" not in quote.classes
+        assert quote.one(cls="voice-label").text() == "Quoted verbatim from the source guideline."
+        assert quote.one(cls="citation").text() == (
+            f"Source: {version_2.citation} (NET Advisor version 2, {slug})."
+        )
+        assert NOTE_LABEL not in quote.text()
+
+
+def test_a_quote_under_a_source_heading_shows_it(client, version_2):
+    html = run_wizard(client, WARNED_RECTUM).content.decode()
+
+    label = section_on(html, HEADED_SECTION).one(cls="voice-label").text()
+    assert label == (
+        f"Quoted verbatim from the source guideline. In the source under “{SOURCE_HEADING}”."
+    )
+    others = [slug for slug in attribute(html, "data-section") if slug != HEADED_SECTION]
+    assert others
+    for slug in others:
+        assert "In the source under" not in section_on(html, slug).text()
+
+
+def test_a_warning_that_is_a_note_is_labelled_and_cites_what_it_rests_on(client, version_2):
+    html = run_wizard(client, WARNED_RECTUM).content.decode()
+
+    note = warning_on(html, NOTE_WARNING)
+    assert {"alert", "alert-warning", "net-advisor-note"} <= note.classes
+    detail = next(
+        warning.detail
+        for warning in recommend(facts_for(WARNED_RECTUM)).warnings
+        if warning.code == NOTE_WARNING
+    )
+    assert [line.text() for line in note.find_all("p")] == [
+        NOTE_LABEL,
+        version_2.warnings.get(code=NOTE_WARNING).message,
+        *([detail] if detail else []),
+        f"Rests on: {NOTE_CITATION}",
+    ]
+    others = [code for code in attribute(html, "data-warning") if code != NOTE_WARNING]
+    assert others
+    for code in others:
+        assert NOTE_LABEL not in warning_on(html, code).text()
+
+
+def test_what_the_source_does_not_cover_follows_the_warnings(client, version_2):
+    html = run_wizard(client, WARNED_RECTUM).content.decode()
+
+    page = parse(html)
+    not_covered = page.one("section", cls="not-covered")
+    assert not_covered.one("h2").text() == "What the source does not cover"
+    assert "<strong>gastric NET types</strong>" in not_covered.source
+    assert html.index('id="warnings-heading"') < html.index('id="not-covered-heading"')
+    assert html.index('id="not-covered-heading"') < html.index('id="sections-heading"')
+
+
+def test_no_warning_is_never_an_all_clear_it_is_followed_by_what_the_source_does_not_cover(
+    client, version_2
+):
+    html = squashed(run_wizard(client, LOCALISED_COLON).content.decode())
+
+    assert "data-warning" not in html
+    assert "No warnings were triggered." in html
+    assert html.index("No warnings were triggered.") < html.index("What the source does not cover")
+    assert "The source does not cover <strong>gastric NET types</strong>." in html
+
+
+def test_a_version_that_says_nothing_of_what_its_source_leaves_out_shows_no_such_heading(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    assert "No warnings were triggered." in html
+    assert "What the source does not cover" not in html
+
+
+def test_the_page_says_what_the_source_is_from_the_versions_words_sanitised(client, version_2):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    source = parse(html).one(cls="source-provenance")
+    assert "<em>educational summary</em>" in source.source
+    assert "<script>" not in html
+    since = timezone.localdate(version_2.published_at)
+    assert source.one(cls="in-use-since").text() == (
+        f"In use in NET Advisor since {since.day} {since:%B %Y}."
+    )
+    assert f"Quoted from <cite>{escape(VERSION_TITLE)}</cite>, version 2." in html
+    assert GUIDELINE_TITLE not in html  # the version's own title, everywhere
+    assert "published" not in squashed(html).lower().replace("no guideline is published", "")
+
+
+def test_without_words_of_its_own_the_source_is_described_by_its_citation(client):
+    html = run_wizard(client, LOCALISED_COLON).content.decode()
+
+    source = parse(html).one(cls="source-provenance")
+    citation = GuidelineVersion.objects.current().citation
+    assert source.one(cls="about-source").text() == f"Cited as: {citation}."
+    assert "In use in NET Advisor since" in source.text()

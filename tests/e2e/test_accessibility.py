@@ -9,8 +9,13 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browsing import E2E, FORWARD, Accessibility, Watch, log_in, new_case, run_case
-from tests.factories import make_case, make_clinician
-from tests.wizard_client import POORLY_DIFFERENTIATED, WARNED_RECTUM, steps_for
+from tests.factories import make_case, make_clinician, make_editor, publish_noted_version
+from tests.wizard_client import (
+    METASTATIC_SMALL_BOWEL,
+    POORLY_DIFFERENTIATED,
+    WARNED_RECTUM,
+    steps_for,
+)
 
 pytestmark = E2E
 
@@ -36,6 +41,9 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
 ):
     origin = live_server.url
     axe = Accessibility()
+    # A version with NET Advisor's notes beside the source's words, and what it says of its
+    # source: every page below shows them in their own style, which must be as legible.
+    publish_noted_version(make_editor("erin"))
     carol = make_clinician("carol", last_name="Clarke")
     warned = make_case(carol, reference="MDT-9 item 1", **WARNED_RECTUM)
     make_case(carol, reference="MDT-9 item 2")
@@ -70,6 +78,10 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     run_case(page, origin, WARNED_RECTUM)
     expect(page.locator("[data-warning]").first).to_be_visible()
     axe.scan(page, "recommendation with warnings")
+    expect(page.locator(".net-advisor-note")).to_have_count(1)  # the warning that is a note
+    run_case(page, origin, METASTATIC_SMALL_BOWEL)
+    expect(page.locator("article.net-advisor-note")).to_have_count(1)
+    axe.scan(page, "recommendation with a note")
 
     # Logged in: the history, a case and its pages.
     log_in(page, origin, "carol")
@@ -92,6 +104,6 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     expect(page.locator(".review-step")).to_have_count(3)
     axe.scan(page, "wizard: review of a case started from a saved one")
 
-    assert len(axe.scanned) == 21
+    assert len(axe.scanned) == 22
     axe.assert_none_serious()
     watch.assert_clean()
