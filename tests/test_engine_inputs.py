@@ -91,6 +91,8 @@ def test_the_functioning_types_are_listed_beside_other_functional_tumours():
         (TUMOUR_TYPES, "carcinoid_syndrome", "carcinoid syndrome (serotonin-secreting NET)"),
         # A label that starts with one is left as it is.
         (TUMOUR_TYPES, "vipoma", "VIPoma"),
+        ((("iv", "IV fluids"),), "iv", "IV fluids"),
+        ((("ki67", "Ki-67 high"),), "ki67", "ki-67 high"),
         (engine.SITES, "elsewhere", "elsewhere"),
         (engine.SITES, None, ""),
     ],

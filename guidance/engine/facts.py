@@ -194,7 +194,8 @@ def in_words(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
     text = label(choices, value)
     if text[1:2].isupper():  # the label starts with an abbreviation: "VIPoma"
         return text
-    return text[:1].lower() + text[1:]
+    # Not mutated: lowering two letters reads the same, the second is never a capital here.
+    return text[:1].lower() + text[1:]  # pragma: no mutate
 
 
 def number(value: Decimal | int) -> str:
