@@ -47,6 +47,10 @@ def random_case(rng: random.Random) -> dict[str, dict[str, str]]:
         steps = {"tumour": steps["tumour"],
                  "pancreas": {"pancreas_region": rng.choice(["head", "neck", "body", "tail"])},
                  "pathology": steps["pathology"], "extent": steps["extent"]}
+    if site == "stomach":
+        steps = {"tumour": steps["tumour"],
+                 "stomach": {"gastric_type": rng.choice(["type_1", "type_2", "type_3", "unknown"])},
+                 "pathology": steps["pathology"], "extent": steps["extent"]}
     if extent == "distant_metastases":
         steps["metastases"] = {"metastases_resectable": rng.choice(["yes", "no", "unknown"])}
     steps["review"] = {"reference": f"LOAD-{rng.randint(1, 9999)}"}

@@ -121,6 +121,24 @@ class PancreasForm(WizardStep):
     )
 
 
+class GastricForm(WizardStep):
+    title = "Gastric NET type"
+
+    gastric_type = forms.ChoiceField(
+        choices=engine.GASTRIC_TYPES,
+        initial="unknown",
+        widget=forms.RadioSelect,
+        label="Type of gastric NET",
+        help_text="Type 1 arises in chronic atrophic gastritis and type 2 with a gastrinoma "
+        "(Zollinger–Ellison syndrome, usually in MEN1), both with a high gastrin; type 3 is "
+        "sporadic, with a normal gastrin.",
+        error_messages={
+            "required": "Choose the type of the gastric NET, or not known.",
+            "invalid_choice": "Choose one of the listed types.",
+        },
+    )
+
+
 class PathologyForm(WizardStep):
     title = "Pathology"
 
@@ -205,7 +223,7 @@ class MetastasesForm(WizardStep):
     )
 
 
-class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesForm):
+class CaseForm(TumourForm, PancreasForm, GastricForm, PathologyForm, ExtentForm, MetastasesForm):
     """The whole case at once, with the rules that span steps."""
 
     pancreas_region = forms.ChoiceField(
@@ -213,6 +231,12 @@ class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesFo
         required=False,
         label=PancreasForm.base_fields["pancreas_region"].label,
         error_messages={"invalid_choice": "Choose one of the listed regions."},
+    )
+    gastric_type = forms.ChoiceField(
+        choices=engine.GASTRIC_TYPES,
+        required=False,
+        label=GastricForm.base_fields["gastric_type"].label,
+        error_messages={"invalid_choice": "Choose type_1, type_2, type_3 or unknown."},
     )
     metastases_resectable = forms.ChoiceField(
         choices=engine.RESECTABILITY,
@@ -237,6 +261,13 @@ class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesFo
             self.add_error(
                 "pancreas_region", "A pancreatic region applies only to tumours of the pancreas."
             )
+        gastric = cleaned.get("gastric_type")
+        if site and site != "stomach" and gastric:
+            self.add_error(
+                "gastric_type", "A gastric NET type applies only to tumours of the stomach."
+            )
+        elif site == "stomach" and "gastric_type" not in self.errors:
+            cleaned["gastric_type"] = gastric or "unknown"
         extent = cleaned.get("extent")
         resectable = cleaned.get("metastases_resectable")
         if extent and extent != "distant_metastases" and resectable in ("yes", "no"):
@@ -254,6 +285,7 @@ class CaseForm(TumourForm, PancreasForm, PathologyForm, ExtentForm, MetastasesFo
         return engine.CaseFacts(
             site=data["site"],
             pancreas_region=data["pancreas_region"] or None,
+            gastric_type=data["gastric_type"] or None,
             tumour_type=data["tumour_type"],
             hormonal_symptoms=data["hormonal_symptoms"],
             size_mm=data["size_mm"],

@@ -273,7 +273,7 @@ class GateCheck:
 
     @property
     def logic_classes(self) -> str:
-        """The number of classes of valid cases checked, as the page writes it: 388,800."""
+        """The number of classes of valid cases checked, as the page writes it: 884,520."""
         return f"{self.logic.classes:,}"
 
     @property

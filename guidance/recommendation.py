@@ -32,6 +32,7 @@ class CaseFactsJSON(TypedDict):
 
     site: str
     pancreas_region: str | None
+    gastric_type: str | None  # absent from the facts of a case saved before it was asked
     tumour_type: str
     hormonal_symptoms: bool
     size_mm: int | float
@@ -242,6 +243,8 @@ def describe(facts: CaseFactsJSON) -> list[tuple[str, str]]:
         field = CaseForm.base_fields[name]
         value = facts.get(name)
         if name == "pancreas_region" and facts.get("site") != "pancreas":
+            continue
+        if name == "gastric_type" and facts.get("site") != "stomach":
             continue
         if name == "metastases_resectable" and facts.get("extent") != "distant_metastases":
             continue

@@ -22,6 +22,7 @@ from guidance.forms import (
     FACT_FIELDS,
     CaseForm,
     ExtentForm,
+    GastricForm,
     MetastasesForm,
     PancreasForm,
     PathologyForm,
@@ -61,6 +62,10 @@ def _raw_step_value(wizard: CaseWizard, step: str, field: str) -> str | None:
 
 def is_pancreatic(wizard: CaseWizard) -> bool:
     return _raw_step_value(wizard, "tumour", "site") == "pancreas"
+
+
+def is_gastric(wizard: CaseWizard) -> bool:
+    return _raw_step_value(wizard, "tumour", "site") == "stomach"
 
 
 def has_distant_metastases(wizard: CaseWizard) -> bool:
@@ -143,12 +148,17 @@ class CaseWizard(NamedUrlSessionWizardView):
     form_list = [
         ("tumour", TumourForm),
         ("pancreas", PancreasForm),
+        ("stomach", GastricForm),
         ("pathology", PathologyForm),
         ("extent", ExtentForm),
         ("metastases", MetastasesForm),
         ("review", ReviewForm),
     ]
-    condition_dict = {"pancreas": is_pancreatic, "metastases": has_distant_metastases}
+    condition_dict = {
+        "pancreas": is_pancreatic,
+        "stomach": is_gastric,
+        "metastases": has_distant_metastases,
+    }
     template_name = "guidance/wizard.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

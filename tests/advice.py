@@ -16,6 +16,7 @@ from guidance.content import version_1_logic
 from guidance.engine import (
     DIFFERENTIATIONS,
     EXTENTS,
+    GASTRIC_TYPES,
     KI67_MAX,
     MITOSES_MAX,
     PANCREAS_REGIONS,
@@ -58,6 +59,8 @@ __all__ = [
     "DIFFERENTIATION_VALUES",
     "EXTENTS",
     "EXTENT_VALUES",
+    "GASTRIC_TYPES",
+    "GASTRIC_VALUES",
     "KI67_G2_FROM",
     "KI67_G2_TO",
     "KI67_MAX",
@@ -95,11 +98,13 @@ __all__ = [
     "pancreas",
     "reasons_of",
     "recommend",
+    "stomach",
 ]
 
 SITE_VALUES = tuple(value for value, _ in SITES)
 NON_PANCREATIC_SITES = tuple(site for site in SITE_VALUES if site != "pancreas")
 REGION_VALUES = tuple(value for value, _ in PANCREAS_REGIONS)
+GASTRIC_VALUES = tuple(value for value, _ in GASTRIC_TYPES)
 TYPE_VALUES = tuple(value for value, _ in TUMOUR_TYPES)
 DIFFERENTIATION_VALUES = tuple(value for value, _ in DIFFERENTIATIONS)
 EXTENT_VALUES = tuple(value for value, _ in EXTENTS)
@@ -125,11 +130,17 @@ def case(**overrides) -> CaseFacts:
     facts.update(overrides)
     if facts["site"] == "pancreas" and facts["pancreas_region"] is None:
         facts["pancreas_region"] = "tail"
+    if facts["site"] == "stomach" and facts.get("gastric_type") is None:
+        facts["gastric_type"] = "unknown"  # as the case form takes a stomach case without one
     return CaseFacts(**facts)
 
 
 def pancreas(region: str = "tail", **overrides) -> CaseFacts:
     return case(site="pancreas", pancreas_region=region, **overrides)
+
+
+def stomach(gastric_type: str = "unknown", **overrides) -> CaseFacts:
+    return case(site="stomach", gastric_type=gastric_type, **overrides)
 
 
 def distant(resectable: str = "unknown", **overrides) -> CaseFacts:

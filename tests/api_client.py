@@ -34,7 +34,7 @@ REQUIRED_FIELDS = (
     "differentiation",
     "extent",
 )
-OPTIONAL_FIELDS = ("pancreas_region", "ki67_percent", "mitoses_per_10hpf")
+OPTIONAL_FIELDS = ("pancreas_region", "gastric_type", "ki67_percent", "mitoses_per_10hpf")
 DEFAULTED_FIELDS = ("metastases_resectable", "ssr_imaging")
 
 MISSING = object()  # an override that removes the key from the case

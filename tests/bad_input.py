@@ -32,6 +32,7 @@ from tests.wizard_client import (
     answers_for,
     case,
     encode,
+    steps_for,
 )
 
 API_URL = "/api/v1/recommendations"
@@ -63,6 +64,7 @@ def choices(pairs: tuple[tuple[str, str], ...]) -> list[str]:
 CHOICES = {
     "site": choices(advice.SITES),
     "pancreas_region": choices(advice.PANCREAS_REGIONS),
+    "gastric_type": choices(advice.GASTRIC_TYPES),
     "tumour_type": choices(advice.TUMOUR_TYPES),
     "differentiation": choices(advice.DIFFERENTIATIONS),
     "extent": choices(advice.EXTENTS),
@@ -225,6 +227,10 @@ def valid_cases(draw) -> dict[str, Any]:
         values["pancreas_region"] = draw(valid_value("pancreas_region"))
     else:
         values["pancreas_region"] = draw(st.sampled_from([None, "", MISSING]))
+    if site == "stomach":  # a type, or none given: not known
+        values["gastric_type"] = draw(valid_value("gastric_type") | st.sampled_from([None, ""]))
+    else:
+        values["gastric_type"] = draw(st.sampled_from([None, "", MISSING]))
     if extent == "distant_metastases":
         values["metastases_resectable"] = draw(
             valid_value("metastases_resectable") | st.just(MISSING)
@@ -298,6 +304,11 @@ def assert_within_spec(payload: dict[str, Any]) -> None:
         assert region in CHOICES["pancreas_region"], payload
     else:
         assert region in (None, ""), payload
+    gastric_type = payload.get("gastric_type")
+    if payload["site"] == "stomach":
+        assert gastric_type in (None, "", *CHOICES["gastric_type"]), payload
+    else:
+        assert gastric_type in (None, ""), payload
     resectable = payload.get("metastases_resectable")
     assert resectable in (None, "", *CHOICES["metastases_resectable"]), payload
     if payload["extent"] != "distant_metastases":
@@ -380,8 +391,12 @@ def assert_documented_answer(response) -> dict[str, Any] | None:
 
 # --- The wizard -----------------------------------------------------------------------
 
-# Every step applies to a pancreatic tumour with distant metastases.
+# Every step but the stomach's applies to a pancreatic tumour with distant metastases; every
+# step but the pancreas's to a gastric NET with them.
 EVERY_STEP_CASE = case(METASTATIC_SMALL_BOWEL, site="pancreas", pancreas_region="head")
+GASTRIC_CASE = case(METASTATIC_SMALL_BOWEL, site="stomach", gastric_type="type_3")
+# The steps the wizard asks for EVERY_STEP_CASE.
+CASE_STEPS = steps_for(EVERY_STEP_CASE)
 VALID_CASES = [
     LOCALISED_COLON,
     SMALL_INSULINOMA,
@@ -399,9 +414,9 @@ posted = st.one_of(
 
 
 @st.composite
-def step_answers(draw, step: str) -> dict[str, Any]:
-    """The step's valid answers, some of them changed to anything or left out."""
-    valid = answers_for(step, EVERY_STEP_CASE)
+def step_answers(draw, step: str, base: dict[str, Any] = EVERY_STEP_CASE) -> dict[str, Any]:
+    """The step's valid answers for ``base``, some of them changed to anything or left out."""
+    valid = answers_for(step, base)
     answers = {f"{step}-{name}": encode(value) for name, value in valid.items()}
     if step == "review":
         answers["review-reference"] = ""

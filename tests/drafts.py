@@ -113,3 +113,19 @@ def change_logic(draft, editor, applies_when=BRACKETED_EVEROLIMUS, reason="Clear
     return edit(
         draft.sections.get(slug="everolimus"), editor, reason=reason, applies_when=applies_when
     )
+
+
+# A published version whose logic reads the gastric NET type: its regional-nodes warning
+# fires for a gastric NET of unknown type instead (version 1 reads no gastric type).
+GASTRIC_TYPE_UNKNOWN = 'site == "stomach" and gastric_type == "unknown"'
+
+
+def publish_gastric_type_warning(draft, editor, approver):
+    revise(draft, editor, warnings={"regional-nodes": GASTRIC_TYPE_UNKNOWN})
+    return publish_it(
+        draft,
+        editor,
+        approver=approver,
+        change_summary="Warn where a gastric NET's type is not known.",
+        accept_failures_reason="The regional-nodes warning now warns of an unknown gastric type",
+    )

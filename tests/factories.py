@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from guidance import content, guideline_file, publishing, recommendation
-from guidance.models import Case, GuidelineVersion, ReferenceCase
+from guidance.models import Case, GuidelineVersion, ReferenceCase, fingerprint
 from tests import advice
 from tests.wizard_client import LOCALISED_COLON, METASTATIC_SMALL_BOWEL
 
@@ -27,6 +27,7 @@ EDITORS = "Guideline editors"  # the group migration 0005 makes
 # wizard's LOCALISED_COLON with every fact it leaves out given.
 PLAIN_FACTS: dict[str, Any] = {
     "pancreas_region": None,
+    "gastric_type": None,
     "metastases_resectable": "unknown",
     **LOCALISED_COLON,
 }
@@ -58,6 +59,8 @@ def make_editor(username: str, **fields: Any):
 
 def case_facts(**overrides: Any) -> advice.CaseFacts:
     values = {**PLAIN_FACTS, **overrides}
+    if values["site"] == "stomach" and values["gastric_type"] is None:
+        values["gastric_type"] = "unknown"  # as the case form takes a stomach case without one
     for name in ("size_mm", "ki67_percent"):
         if values[name] is not None:
             values[name] = Decimal(str(values[name]))
@@ -87,6 +90,20 @@ def make_case(
         reference=reference,
         created_at=created_at,
     )
+
+
+def saved_before_the_gastric_type(case: Case) -> Case:
+    """``case`` as it reads when it was saved before the gastric NET type was asked: its
+    snapshot's facts without one, its fingerprint with a null in its place (as migration
+    0016 leaves such a case). Changed outside the app, which never changes a saved case."""
+    snapshot = case.snapshot
+    del snapshot["facts"]["gastric_type"]
+    change_outside_the_app(
+        Case.objects.filter(pk=case.pk),
+        snapshot=snapshot,
+        fingerprint=fingerprint({**snapshot["facts"], "gastric_type": None}),
+    )
+    return Case.objects.get(pk=case.pk)
 
 
 def record(clinician, shown: recommendation.Recommendation, reference: str = "") -> Case:

@@ -29,6 +29,7 @@ from tests.api_client import (
     row_counts,
     slugs,
 )
+from tests.drafts import publish_gastric_type_warning
 from tests.factories import (
     ABOUT_SOURCE,
     HEADED_SECTION,
@@ -172,6 +173,64 @@ def test_an_optional_field_may_be_left_out_or_null(client, db, field, absent_as)
 )
 def test_numbers_at_the_edges_of_their_ranges_are_accepted(client, db, field, value):
     assert post(client, case(**{field: value})).status_code == 200
+
+
+def test_a_gastric_nets_type_defaults_to_unknown_when_absent(client, db, editor, fay, draft):
+    # A version whose logic reads the type: its regional-nodes warning fires for a gastric
+    # NET of unknown type.
+    publish_gastric_type_warning(draft, editor, fay)
+    gastric = case(site="stomach", size_mm=8)
+
+    absent = post(client, gastric)
+    explicit = post(client, {**gastric, "gastric_type": "unknown"})
+
+    assert absent.status_code == 200
+    assert absent.json() == explicit.json()
+    assert "regional-nodes" in codes(absent)
+    for gastric_type in ("type_1", "type_2", "type_3"):
+        typed = post(client, {**gastric, "gastric_type": gastric_type})
+        assert typed.status_code == 200
+        assert "regional-nodes" not in codes(typed), gastric_type
+    # Only the stomach has a type, known or not.
+    assert "regional-nodes" not in codes(post(client, case(site="duodenum", size_mm=8)))
+
+
+@pytest.mark.parametrize("absent_as", [MISSING, None, ""], ids=["missing", "null", "empty"])
+def test_null_or_empty_for_a_gastric_nets_type_means_unknown(client, db, absent_as):
+    response = post(client, case(site="stomach", size_mm=8, gastric_type=absent_as))
+    unknown = post(client, case(site="stomach", size_mm=8, gastric_type="unknown"))
+
+    assert response.status_code == 200
+    assert response.json() == unknown.json()
+
+
+@pytest.mark.parametrize("gastric_type", ["type_1", "type_2", "type_3", "unknown"])
+def test_each_gastric_type_is_accepted_for_the_stomach(client, db, gastric_type):
+    response = post(client, case(site="stomach", gastric_type=gastric_type))
+
+    assert response.status_code == 200
+    assert slugs(response) == ["curative-excision", "lymph-node-dissection"]
+
+
+@pytest.mark.parametrize("absent_as", [MISSING, None, ""], ids=["missing", "null", "empty"])
+@pytest.mark.parametrize("site", ["pancreas", "duodenum", "rectum"])
+def test_no_gastric_type_is_accepted_for_another_site(client, db, site, absent_as):
+    payload = case(site=site, gastric_type=absent_as)
+    if site == "pancreas":
+        payload["pancreas_region"] = "tail"
+
+    assert post(client, payload).status_code == 200
+
+
+@pytest.mark.parametrize("tumour_type", ["vipoma", "glucagonoma", "carcinoid_syndrome"])
+def test_each_functioning_tumour_type_is_accepted(client, db, tumour_type):
+    response = post(client, {**metastatic_case(), "tumour_type": tumour_type})
+
+    assert response.status_code == 200
+    # Version 1 names none of them: each is advised as any other functional tumour.
+    assert response.json()["recommendations"] == (
+        post(client, metastatic_case()).json()["recommendations"]
+    )
 
 
 def test_an_empty_pancreas_region_is_accepted_for_a_non_pancreatic_site(client, db):

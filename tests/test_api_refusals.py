@@ -197,6 +197,42 @@ def test_a_pancreas_region_for_a_non_pancreatic_site_is_a_400(client, db, site):
     assert_field_errors(response, "pancreas_region")
 
 
+@pytest.mark.parametrize("gastric_type", ["type_1", "type_2", "type_3", "unknown"])
+@pytest.mark.parametrize("site", ["pancreas", "duodenum", "small_intestine", "rectum"])
+def test_a_gastric_type_for_another_site_is_a_400_naming_it(client, db, site, gastric_type):
+    payload = case(site=site, gastric_type=gastric_type)
+    if site == "pancreas":
+        payload["pancreas_region"] = "head"
+
+    response = post(client, payload)
+
+    assert_field_errors(response, "gastric_type")
+    assert response.json()["errors"]["gastric_type"] == [
+        "A gastric NET type applies only to tumours of the stomach."
+    ]
+
+
+@pytest.mark.parametrize("site", ["stomach", "rectum"])
+@pytest.mark.parametrize("value", ["type_4", "Type 1", "type1", " type_1"])
+def test_an_unknown_gastric_type_is_a_400_naming_it(client, db, site, value):
+    response = post(client, case(site=site, gastric_type=value))
+
+    assert_field_errors(response, "gastric_type")
+    assert response.json()["errors"]["gastric_type"] == [
+        "Choose type_1, type_2, type_3 or unknown."
+    ]
+
+
+@pytest.mark.parametrize("value", [1, True, ["type_1"], {"type": "type_1"}])
+def test_a_gastric_type_that_is_not_a_string_is_a_400_naming_it(client, db, value):
+    assert_field_errors(post(client, case(site="stomach", gastric_type=value)), "gastric_type")
+
+
+@pytest.mark.parametrize("value", ["carcinoid", "VIPoma", "glucagon", "functional"])
+def test_a_tumour_type_not_listed_is_a_400_naming_it(client, db, value):
+    assert_field_errors(post(client, case(tumour_type=value)), "tumour_type")
+
+
 @pytest.mark.parametrize("region", [MISSING, None, ""], ids=["missing", "null", "empty"])
 def test_a_pancreatic_site_without_a_region_is_a_400(client, db, region):
     response = post(client, case(site="pancreas", pancreas_region=region))

@@ -17,7 +17,9 @@ from hypothesis.extra.django import TestCase
 
 from guidance.models import Case
 from tests.bad_input import (
+    CASE_STEPS,
     EVERY_STEP_CASE,
+    GASTRIC_CASE,
     MISSING,
     STEP_NAMES,
     extra_keys,
@@ -41,10 +43,15 @@ class WizardBadInputTests(TestCase):
     """Anything posted to any wizard step: 200, 302 or 400, never 500, and nothing saved."""
 
     def fuzz_step(
-        self, step: str, answers: dict[str, Any], extra: dict[str, Any], after_everything: bool
+        self,
+        step: str,
+        answers: dict[str, Any],
+        extra: dict[str, Any],
+        after_everything: bool,
+        base: dict[str, Any] = EVERY_STEP_CASE,
     ) -> None:
         # The earlier steps answered validly, or (as after "Change" on the review) all.
-        answer_steps(self.client, EVERY_STEP_CASE, until="review" if after_everything else step)
+        answer_steps(self.client, base, until="review" if after_everything else step)
         # The review as shown (the extra keys may change that too).
         shown = {REVIEWED_FIELD: answers_shown(self.client)} if step == "review" else {}
         data = {**shown, **extra, **answers, management_field(self.client): step}
@@ -87,6 +94,15 @@ class WizardBadInputTests(TestCase):
         self.fuzz_step("pancreas", answers, extra, after_everything)
 
     @fuzz(60)
+    @given(
+        answers=step_answers("stomach", GASTRIC_CASE),
+        extra=extra_keys,
+        after_everything=st.booleans(),
+    )
+    def test_stomach_step(self, answers, extra, after_everything):
+        self.fuzz_step("stomach", answers, extra, after_everything, base=GASTRIC_CASE)
+
+    @fuzz(60)
     @given(answers=step_answers("pathology"), extra=extra_keys, after_everything=st.booleans())
     def test_pathology_step(self, answers, extra, after_everything):
         self.fuzz_step("pathology", answers, extra, after_everything)
@@ -108,7 +124,7 @@ class WizardBadInputTests(TestCase):
 
     @fuzz(80)
     @given(
-        until=st.sampled_from(STEP_NAMES),
+        until=st.sampled_from(CASE_STEPS),
         # A real step name about half the time, so that many examples get past the name
         # check to the step's own form.
         management=st.builds(
@@ -158,7 +174,7 @@ class WizardBadInputTests(TestCase):
     # The wizard refuses any posted file with a 400 instead.
     @fuzz(60)
     @given(
-        step=st.sampled_from(STEP_NAMES),
+        step=st.sampled_from(CASE_STEPS),
         uploads=st.dictionaries(
             st.sampled_from(["file", "upload", "tumour-site", "review-reference", "x"]),
             st.builds(

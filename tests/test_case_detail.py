@@ -24,6 +24,7 @@ from tests.factories import (
     publish_noted_version,
     published,
     record,
+    saved_before_the_gastric_type,
     today,
     unvoiced,
 )
@@ -86,6 +87,24 @@ def test_the_case_page_shows_the_grade_category_and_inputs(alice_client, warned)
     assert f'data-category="{warned.snapshot["category"]}"' in html
     assert '<th scope="row">Size of the primary tumour (mm)</th><td>25.5</td>' in html
     assert '<th scope="row">Ki-67 index (%)</th><td>2.9</td>' in html
+
+
+def test_the_case_page_shows_a_gastric_nets_type_and_no_type_for_other_sites(
+    alice, alice_client
+):
+    typed = make_case(alice, site="stomach", gastric_type="type_2")
+    before = saved_before_the_gastric_type(make_case(alice, site="stomach"))
+    colon = make_case(alice)
+
+    assert (
+        '<th scope="row">Type of gastric NET</th><td>Type 2 (gastrinoma / MEN1)</td>'
+        in html_of(alice_client.get(detail(typed)))
+    )
+    # Saved before the type was asked: it was not given.
+    assert '<th scope="row">Type of gastric NET</th><td>Not given</td>' in html_of(
+        alice_client.get(detail(before))
+    )
+    assert "Type of gastric NET" not in html_of(alice_client.get(detail(colon)))
 
 
 def test_the_case_page_shows_the_version_reference_date_and_clinician(alice_client, case):

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from guidance.forms import CaseForm, ExtentForm, MetastasesForm, form_data
-from tests.advice import RESECTABILITY, SSR_IMAGING, CaseFacts
+from guidance.forms import CaseForm, ExtentForm, GastricForm, MetastasesForm, form_data
+from tests.advice import GASTRIC_TYPES, GASTRIC_VALUES, RESECTABILITY, SSR_IMAGING, CaseFacts
 
 # Every fact given, none at its default: a metastatic gastrinoma of the pancreatic neck.
 EVERY_FACT: dict[str, Any] = {
     "site": "pancreas",
     "pancreas_region": "neck",
+    "gastric_type": None,  # for the stomach only (below)
     "tumour_type": "gastrinoma",
     "hormonal_symptoms": True,
     "size_mm": 25.5,
@@ -68,6 +69,16 @@ def test_every_fact_given_reaches_the_engine_as_given():
             {"site": "colon", "pancreas_region": ""}, "pancreas_region", None, id="empty-region"
         ),
         pytest.param({"tumour_type": "insulinoma"}, "tumour_type", "insulinoma", id="type"),
+        pytest.param({"tumour_type": "vipoma"}, "tumour_type", "vipoma", id="vipoma"),
+        pytest.param(
+            {"tumour_type": "glucagonoma"}, "tumour_type", "glucagonoma", id="glucagonoma"
+        ),
+        pytest.param(
+            {"tumour_type": "carcinoid_syndrome"},
+            "tumour_type",
+            "carcinoid_syndrome",
+            id="carcinoid-syndrome",
+        ),
         pytest.param({"hormonal_symptoms": False}, "hormonal_symptoms", False, id="no-symptoms"),
         pytest.param({"hormonal_symptoms": True}, "hormonal_symptoms", True, id="symptoms"),
         pytest.param({"size_mm": 300}, "size_mm", Decimal("300"), id="size"),
@@ -139,6 +150,13 @@ def test_the_metastases_step_starts_at_not_yet_assessed():
     assert dict(RESECTABILITY)[field.initial] == "Not yet assessed"
 
 
+def test_the_gastric_type_question_starts_at_not_known():
+    field = GastricForm.base_fields["gastric_type"]
+
+    assert field.initial == "unknown"
+    assert dict(GASTRIC_TYPES)[field.initial] == "Not known"
+
+
 def test_the_ssr_imaging_question_starts_at_not_done():
     field = ExtentForm.base_fields["ssr_imaging"]
 
@@ -158,6 +176,7 @@ def test_the_ssr_imaging_question_starts_at_not_done():
         "mitoses_per_10hpf",
         "extent",
         "pancreas_region",
+        "gastric_type",
     ],
 )
 def test_no_other_question_starts_with_an_answer(name):
@@ -170,6 +189,7 @@ def test_the_questions_a_case_may_leave_out_are_not_required_of_the_whole_case()
 
     assert optional == {
         "pancreas_region",
+        "gastric_type",
         "ki67_percent",
         "mitoses_per_10hpf",
         "metastases_resectable",
@@ -209,6 +229,65 @@ def test_an_unknown_region_of_a_pancreatic_tumour_is_one_error_not_two():
 def test_a_pancreatic_region_for_another_site_is_refused(site):
     assert errors_of({**EVERY_FACT, "site": site}) == {
         "pancreas_region": ["A pancreatic region applies only to tumours of the pancreas."]
+    }
+
+
+# The stomach's own question: its NET's type, given or "not known".
+GASTRIC: dict[str, Any] = {**EVERY_FACT, "site": "stomach", "pancreas_region": None}
+
+
+@pytest.mark.parametrize("gastric_type", GASTRIC_VALUES)
+def test_a_gastric_tumours_type_reaches_the_engine_as_given(gastric_type):
+    facts = facts_of({**GASTRIC, "gastric_type": gastric_type})
+
+    assert (facts.site, facts.gastric_type, facts.pancreas_region) == (
+        "stomach",
+        gastric_type,
+        None,
+    )
+
+
+@pytest.mark.parametrize("absent_as", ["left out", "null", "empty"])
+def test_a_gastric_tumour_without_its_type_reaches_the_engine_as_not_known(absent_as):
+    values = {**GASTRIC, "gastric_type": None if absent_as == "null" else ""}
+    if absent_as == "left out":
+        del values["gastric_type"]
+
+    assert facts_of(values).gastric_type == "unknown"
+
+
+@pytest.mark.parametrize("site", ["pancreas", "duodenum", "rectum"])
+@pytest.mark.parametrize("gastric_type", GASTRIC_VALUES)
+def test_a_gastric_type_for_another_site_is_refused(site, gastric_type):
+    values = {**EVERY_FACT, "site": site, "gastric_type": gastric_type}
+    if site != "pancreas":
+        values["pancreas_region"] = None
+
+    assert errors_of(values) == {
+        "gastric_type": ["A gastric NET type applies only to tumours of the stomach."]
+    }
+
+
+@pytest.mark.parametrize("site", ["pancreas", "small_intestine"])
+@pytest.mark.parametrize("absent_as", [None, ""])
+def test_no_gastric_type_for_another_site_reaches_the_engine_as_none(site, absent_as):
+    values = {**EVERY_FACT, "site": site, "gastric_type": absent_as}
+    if site != "pancreas":
+        values["pancreas_region"] = None
+
+    assert facts_of(values).gastric_type is None
+
+
+@pytest.mark.parametrize("site", ["stomach", "colon"])
+def test_an_unknown_gastric_type_is_one_error_not_two(site):
+    values = {**GASTRIC, "site": site, "gastric_type": "type_4"}
+
+    assert errors_of(values) == {"gastric_type": ["Choose type_1, type_2, type_3 or unknown."]}
+
+
+def test_a_case_refused_for_its_site_alone_gets_no_rule_about_the_gastric_type():
+    assert errors_of({**GASTRIC, "site": "oesophagus", "gastric_type": "type_1"}) == {
+        "site": ["Choose one of the listed sites."]
     }
 
 

@@ -16,7 +16,13 @@ from django.utils.html import escape
 from guidance import content
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
-from tests.drafts import SMALL_INSULINOMA_BELOW_15, publish_it, revise
+from tests.drafts import (
+    GASTRIC_TYPE_UNKNOWN,
+    SMALL_INSULINOMA_BELOW_15,
+    publish_gastric_type_warning,
+    publish_it,
+    revise,
+)
 from tests.factories import (
     NOTE_SECTION,
     NOTE_WARNING,
@@ -26,6 +32,7 @@ from tests.factories import (
     publish_noted_version,
     published,
     record,
+    saved_before_the_gastric_type,
     today,
     unvoiced,
 )
@@ -275,6 +282,34 @@ def test_the_re_check_explains_when_no_guideline_is_published(alice_client, case
     assert "No guideline is published, so the case cannot be re-checked." in html
     assert diffs(html) == []
     assert "no-changes" not in html
+
+
+def test_a_gastric_case_saved_before_its_type_was_asked_is_re_checked_as_of_unknown_type(
+    alice, alice_client, editor, fay, draft
+):
+    saved = saved_before_the_gastric_type(make_case(alice, site="stomach", size_mm=8))
+    assert recheck(alice_client, saved).count("Nothing has changed") == 1  # version 1
+
+    publish_gastric_type_warning(draft, editor, fay)  # reads the type: warns where unknown
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == [("warning-added", "regional-nodes")]
+    block = diff_block(html, "warning-added", "regional-nodes")
+    assert "condition for this warning holds for this case" in block
+    assert escape(GASTRIC_TYPE_UNKNOWN) in block
+    # The case itself is as it was saved: no type.
+    assert "gastric_type" not in Case.objects.get(pk=saved.pk).snapshot["facts"]
+
+
+def test_a_gastric_case_saved_with_its_type_is_re_checked_with_it(
+    alice, alice_client, editor, fay, draft
+):
+    typed = make_case(alice, site="stomach", size_mm=8, gastric_type="type_1")
+    unknown = make_case(alice, site="stomach", size_mm=8, gastric_type="unknown")
+    publish_gastric_type_warning(draft, editor, fay)
+
+    assert diffs(recheck(alice_client, typed)) == []
+    assert diffs(recheck(alice_client, unknown)) == [("warning-added", "regional-nodes")]
 
 
 def test_the_re_check_explains_when_the_saved_inputs_are_no_longer_accepted(alice, alice_client):

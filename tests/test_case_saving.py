@@ -143,7 +143,7 @@ def test_the_facts_and_category_are_copied_into_columns_the_impact_report_groups
 
     case = Case.objects.get()
     assert case.fingerprint == (
-        '["rectum",null,"gastrinoma",false,"unknown","regional_nodes","unknown","negative"]'
+        '["rectum",null,null,"gastrinoma",false,"unknown","regional_nodes","unknown","negative"]'
     )
     assert (case.size_mm, case.ki67_percent, case.mitoses_per_10hpf) == (
         Decimal("25.5"),

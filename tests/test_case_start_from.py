@@ -9,9 +9,10 @@ import re
 import pytest
 
 from guidance.models import Case
-from tests.factories import make_case
+from tests.factories import make_case, saved_before_the_gastric_type
 from tests.pages import detail, html_of
 from tests.wizard_client import (
+    GASTRIC_TYPE_1,
     METASTATIC_SMALL_BOWEL,
     REVIEW_OF_A_NEW_RUN,
     SMALL_INSULINOMA,
@@ -91,6 +92,28 @@ def review_answers(html: str) -> dict[str, dict[str, str]]:
             id="metastatic small bowel",
         ),
         pytest.param(
+            GASTRIC_TYPE_1,
+            {
+                "tumour": {
+                    "Primary site": "Stomach",
+                    "Tumour type": "Non-functional",
+                    "Hormonal symptoms": "No",
+                },
+                "stomach": {"Type of gastric NET": "Type 1 (chronic atrophic gastritis)"},
+                "pathology": {
+                    "Differentiation": "Well differentiated",
+                    "Ki-67 index (%)": "1",
+                    "Mitoses per 10 HPF": "1",
+                },
+                "extent": {
+                    "Size of the primary tumour (mm)": "8",
+                    "Extent of disease": "Localised",
+                    "Somatostatin-receptor imaging": "Not done",
+                },
+            },
+            id="gastric type 1",
+        ),
+        pytest.param(
             {**WARNED_RECTUM, "ki67_percent": None},
             {
                 "tumour": {
@@ -125,6 +148,30 @@ def test_starting_from_a_case_opens_the_review_with_every_input(
     html = html_of(response)
     assert "A new case, filled in from the saved one." in html
     assert review_answers(html) == expected
+
+
+def test_a_gastric_case_saved_before_its_type_was_asked_is_started_with_the_type_to_answer(
+    alice, alice_client
+):
+    saved = saved_before_the_gastric_type(make_case(alice, **GASTRIC_TYPE_1))
+    tab = Tab(alice_client)
+    tab.open(detail(saved))
+    tab.press("Start a new case from this one")
+
+    [body] = re.findall(r'data-step="stomach">(.*?)</section>', tab.html, re.S)
+    assert "This step is not complete." in body
+    assert "Not answered" in body
+    # Asked for the recommendations, the wizard asks the type first; nothing is saved yet.
+    tab.press("Show recommendations")
+    assert tab.url.endswith("/stomach/")
+    assert Case.objects.count() == 1
+    tab.answer("stomach", {"gastric_type": "type_3"})
+    tab.press("Next")  # pathology and extent, as they were filled in
+    tab.press("Next")
+    tab.press("Show recommendations")
+
+    new = Case.objects.owned_by(alice).exclude(pk=saved.pk).get()
+    assert new.snapshot["facts"] == {**saved.snapshot["facts"], "gastric_type": "type_3"}
 
 
 def test_finishing_a_case_started_from_another_saves_a_new_case_with_the_same_facts(

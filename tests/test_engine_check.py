@@ -108,8 +108,9 @@ def test_the_classes_of_version_1_are_counted_exactly():
 
     # Every input at its classes (version 1 compares size with 20, Ki-67 with 3 and 20,
     # the mitotic count with 2 and 20):
-    #   site and pancreas region: the pancreas in 4 regions, 6 other sites without one  10
-    #   tumour type 4, hormonal symptoms 2                                             × 8
+    #   site, pancreas region and gastric NET type: the pancreas in 4 regions, the
+    #   stomach in 4 types, 5 other sites without either                              13
+    #   tumour type 7, hormonal symptoms 2                                            × 14
     #   size: below 20, 20, above 20                                                   × 3
     #   differentiation                                                                × 3
     #   Ki-67: below 3, 3, between, 20, above 20, not given                            × 6
@@ -117,10 +118,11 @@ def test_the_classes_of_version_1_are_counted_exactly():
     #   extent and resectability: localised, regional nodes (resectability "unknown"
     #   only), distant metastases with yes, no or unknown                              × 5
     #   SSR imaging                                                                    × 3
-    assert result.classes == 10 * 8 * 3 * 3 * 6 * 6 * 5 * 3 == 388_800
+    assert result.classes == 13 * 14 * 3 * 3 * 6 * 6 * 5 * 3 == 884_520
     # The cases evaluated. The category rules and sections read every input but SSR
-    # imaging, and the indices only through the grade (not given, G1, G2, G3):
-    sections = 10 * 8 * 3 * 3 * 4 * 5
+    # imaging and the gastric NET type (10 sites and regions), and the indices only through
+    # the grade (not given, G1, G2, G3):
+    sections = 10 * 14 * 3 * 3 * 4 * 5
     # Each warning over what it reads (category: differentiation 3 × grade 4 = 12):
     warnings = {
         "grade-unknown": 12,  # grade, category
@@ -129,18 +131,18 @@ def test_the_classes_of_version_1_are_counted_exactly():
         "differentiation-assumed": 12,
         "poor-low-grade": 12,
         "regional-nodes": 3,  # extent
-        "ssa-insulinoma": 3 * 12 * 2 * 4,  # extent, category, symptoms; tumour type
+        "ssa-insulinoma": 3 * 12 * 2 * 7,  # extent, category, symptoms; tumour type
         "ssr-negative": 3 * 12 * 2 * 3,  # the same section; SSR imaging
-        "symptoms-non-functional": 4 * 2,
-        "type-site-mismatch": 4 * 7,  # tumour type × site (the region is not read)
-        "local-excision-size": 7 * 3 * 4 * 12 * 3,  # site, extent, type, category; size
+        "symptoms-non-functional": 7 * 2,
+        "type-site-mismatch": 7 * 7,  # tumour type × site (the region is not read)
+        "local-excision-size": 7 * 3 * 7 * 12 * 3,  # site, extent, type, category; size
         "no-symptom-guidance": 3 * 12 * 2,
         "differentiation-unknown": 12,
         "resectability-unknown": 5 * 12,  # extent and resectability, category
-        "functional-without-symptoms": 4 * 2,
+        "functional-without-symptoms": 7 * 2,
     }
     assert tuple(warnings) == VERSION_1.codes
-    assert result.cases == sections + sum(warnings.values()) == 14_400 + 3_783
+    assert result.cases == sections + sum(warnings.values()) == 25_200 + 6_300
 
 
 def test_the_check_decides_each_case_as_the_interpreter_does():
@@ -171,12 +173,12 @@ def test_a_gap_left_for_one_extent_fails_and_says_which_cases_get_no_section():
     [gap] = result.failures
     assert gap.kind == check.GAP
     assert gap.rule == "sections"
-    # Regional nodes with a well-differentiated category: 10 sites and regions × 8
-    # types and symptoms × 3 sizes × 3 SSR imaging × (36 Ki-67 and mitoses classes when
-    # differentiation is well, 25 of them not G3 when it is not known).
-    assert gap.classes == 10 * 8 * 3 * 3 * (36 + 25) == 43_920
+    # Regional nodes with a well-differentiated category: 13 sites, regions and gastric
+    # types × 14 types and symptoms × 3 sizes × 3 SSR imaging × (36 Ki-67 and mitoses
+    # classes when differentiation is well, 25 of them not G3 when it is not known).
+    assert gap.classes == 13 * 14 * 3 * 3 * (36 + 25) == 99_918
     assert gap.message == (
-        "No section applies to 43,920 input classes: every one has differentiation not "
+        "No section applies to 99,918 input classes: every one has differentiation not "
         "known or well differentiated; extent regional lymph nodes involved; category well "
         "differentiated."
     )
@@ -206,12 +208,12 @@ def test_a_gap_is_described_by_what_its_cases_share_absent_values_and_yes_or_no_
     [gap] = check.check(logic).failures
 
     assert gap.message == (
-        "No section applies to 1,800 input classes: every one has no hormonal symptoms; "
+        "No section applies to 4,095 input classes: every one has no hormonal symptoms; "
         "grade not given."
     )
-    # 10 sites and regions × 4 types × 3 differentiations × 5 extents × 3 SSR imaging;
-    # neither index given; size split nowhere.
-    assert gap.classes == 10 * 4 * 3 * 5 * 3
+    # 13 sites, regions and gastric types × 7 types × 3 differentiations × 5 extents × 3
+    # SSR imaging; neither index given; size split nowhere.
+    assert gap.classes == 13 * 7 * 3 * 5 * 3
 
 
 def test_a_gap_of_cases_with_symptoms_and_of_one_category_says_so():
@@ -226,11 +228,11 @@ def test_a_gap_of_cases_with_symptoms_and_of_one_category_says_so():
     [category] = check.check(well).failures
 
     assert symptoms.message == (
-        "No section applies to 1,800 input classes: every one has hormonal symptoms; "
+        "No section applies to 4,095 input classes: every one has hormonal symptoms; "
         "grade not given."
     )
     assert category.message == (
-        "No section applies to 2,400 input classes: every one has differentiation not known "
+        "No section applies to 5,460 input classes: every one has differentiation not known "
         "or well differentiated; grade not given; category well differentiated."
     )
 
@@ -243,14 +245,16 @@ def test_a_gap_its_cases_share_nothing_of_is_counted_without_a_description():
 
     [gap] = check.check(logic).failures
 
-    # With symptoms outside the rectum (9 sites and regions), without them in it (1).
-    assert gap.message == "No section applies to 64,800 input classes."
-    assert gap.classes == (9 + 1) * 4 * 3 * 36 * 5 * 3
+    # With symptoms outside the rectum (12 sites, regions and gastric types), without them
+    # in it (1).
+    assert gap.message == "No section applies to 147,420 input classes."
+    assert gap.classes == (12 + 1) * 7 * 3 * 36 * 5 * 3
 
 
 def test_a_gap_of_one_class_is_one_class_and_its_grades_are_named():
     everything_but_one = (
-        'site == "stomach" and tumour_type == "insulinoma" and hormonal_symptoms and '
+        'site == "stomach" and gastric_type == "type_3" and tumour_type == "insulinoma" and '
+        "hormonal_symptoms and "
         'differentiation == "poor" and grade_from_ki67 == null and grade_from_mitoses == '
         'null and extent == "localised" and ssr_imaging == "negative"'
     )
@@ -299,8 +303,8 @@ def test_two_excluded_sections_that_apply_together_fail_naming_the_pair():
     assert {"curative-excision", "lymph-node-dissection"} <= set(applies(failure.example, logic))
     # Both apply to every well-differentiated case with regional nodes that is not an
     # insulinoma, and to the localised ones outside the rectum and appendix.
-    regional = 10 * 3 * 2 * 3 * 3 * 61  # sites, types but insulinoma, symptoms, sizes, SSR
-    localised = 8 * 3 * 2 * 3 * 3 * 61  # the 10 sites and regions without two
+    regional = 13 * 6 * 2 * 3 * 3 * 61  # sites, types but insulinoma, symptoms, sizes, SSR
+    localised = 11 * 6 * 2 * 3 * 3 * 61  # the 13 sites, regions and gastric types without two
     assert failure.classes == regional + localised
 
 
@@ -318,12 +322,13 @@ def test_a_section_comparing_a_number_that_may_be_absent_fails_naming_it():
     assert failure.example.ki67_percent is None
     assert "Ki-67 not given" in failure.words
     assert failure.message == (
-        "The section high-ki67 cannot be decided for 43,200 input classes: "
+        "The section high-ki67 cannot be decided for 98,280 input classes: "
         "ki67_percent > 20: Ki-67 not given."
     )
-    # Every class with Ki-67 not given: 10 sites and regions × 8 types and symptoms × 2
-    # sizes (0.1, above) × 3 differentiations × 6 mitotic counts × 5 extents × 3 SSR.
-    assert failure.classes == 10 * 8 * 2 * 3 * 6 * 5 * 3 == 43_200
+    # Every class with Ki-67 not given: 13 sites, regions and gastric types × 14 types and
+    # symptoms × 2 sizes (0.1, above) × 3 differentiations × 6 mitotic counts × 5 extents
+    # × 3 SSR.
+    assert failure.classes == 13 * 14 * 2 * 3 * 6 * 5 * 3 == 98_280
 
 
 def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
@@ -353,13 +358,13 @@ def test_a_warning_and_a_category_rule_that_cannot_be_decided_are_each_named():
     assert category.example.size_mm > 250
     assert category.example.ki67_percent is None
     assert category.message == (
-        "The category rule 1 cannot be decided for 21,600 input classes: "
+        "The category rule 1 cannot be decided for 49,140 input classes: "
         "ki67_percent > 50: Ki-67 not given."
     )
     # Size above 250 (1 of its 3 classes) with Ki-67 not given, at any of the other
-    # inputs' classes: 10 sites and regions × 8 × 3 differentiations × 6 mitotic counts ×
-    # 5 extents × 3 SSR imaging.
-    assert category.classes == 10 * 8 * 3 * 6 * 5 * 3
+    # inputs' classes: 13 sites, regions and gastric types × 14 × 3 differentiations × 6
+    # mitotic counts × 5 extents × 3 SSR imaging.
+    assert category.classes == 13 * 14 * 3 * 6 * 5 * 3
 
 
 def test_a_warning_reading_the_category_that_cannot_be_decided_is_named():
@@ -372,14 +377,15 @@ def test_a_warning_reading_the_category_that_cannot_be_decided_is_named():
 
     assert (failure.kind, failure.rule) == (check.RAISES, "warning well-high-ki67")
     assert failure.message == (
-        "The warning well-high-ki67 cannot be decided for 13,200 input classes: "
+        "The warning well-high-ki67 cannot be decided for 30,030 input classes: "
         "ki67_percent > 5: Ki-67 not given."
     )
     assert "well differentiated, Ki-67 not given" in failure.words
     # Ki-67 not given in a well-differentiated case: differentiation well at any of the
     # mitotic count's 6 classes, or not known and not G3 by the mitotic count (5 of them);
-    # for 10 sites and regions × 8 types and symptoms × 5 extents × 3 SSR imaging.
-    assert failure.classes == (6 + 5) * 10 * 8 * 5 * 3 == 13_200
+    # for 13 sites, regions and gastric types × 14 types and symptoms × 5 extents × 3 SSR
+    # imaging.
+    assert failure.classes == (6 + 5) * 13 * 14 * 5 * 3 == 30_030
 
 
 def test_a_warning_is_checked_on_every_case_its_sections_can_be_decided_for():
@@ -394,14 +400,14 @@ def test_a_warning_is_checked_on_every_case_its_sections_can_be_decided_for():
     assert set(failures) == {"section stomach", "warning counted"}
     warning = failures["warning counted"]
     assert warning.message == (
-        "The warning counted cannot be decided for 27,360 input classes: "
+        "The warning counted cannot be decided for 55,440 input classes: "
         "mitoses_per_10hpf > 3: mitotic count not given."
     )
     # The mitotic count not given, where the stomach section does not apply and can be
     # decided: 9 other sites and regions at any of Ki-67's 8 classes (3, 5 and 20 on both
-    # sides and at them, and not given), the stomach at Ki-67 5 or less (4 classes); for
-    # 8 types and symptoms × 3 differentiations × 5 extents × 3 SSR imaging.
-    assert warning.classes == (9 * 8 + 4) * 8 * 3 * 5 * 3 == 27_360
+    # sides and at them, and not given), the stomach's 4 gastric types at Ki-67 5 or less
+    # (4 classes); for 14 types and symptoms × 3 differentiations × 5 extents × 3 SSR.
+    assert warning.classes == (9 * 8 + 4 * 4) * 14 * 3 * 5 * 3 == 55_440
 
 
 def test_failures_are_listed_those_that_raise_first_then_gaps_then_exclusions():
@@ -465,10 +471,10 @@ def test_the_check_evaluates_one_case_per_combination_of_what_its_rules_read():
 
     result = check.check(logic)
 
-    # Every class: 10 sites and regions × 8 types and symptoms × 3 differentiations ×
-    # 4 × 4 classes of the indices (below, at, above the threshold, not given) × 5 extents
-    # and resectability × 3 SSR imaging; the size is split nowhere.
-    assert result.classes == 10 * 8 * 3 * 16 * 5 * 3 == 57_600
+    # Every class: 13 sites, regions and gastric types × 14 types and symptoms ×
+    # 3 differentiations × 4 × 4 classes of the indices (below, at, above the threshold, not
+    # given) × 5 extents and resectability × 3 SSR imaging; the size is split nowhere.
+    assert result.classes == 13 * 14 * 3 * 16 * 5 * 3 == 131_040
     # The sections and category rules read the differentiation and the grade (not given,
     # G1, G2, G3): 12 cases; the warning reads the symptoms: 2.
     assert result.cases == 3 * 4 + 2
@@ -588,7 +594,7 @@ def test_a_number_a_condition_names_is_split_at_its_thresholds_and_otherwise_by_
 
 
 @pytest.mark.parametrize(
-    "group", [("site", "pancreas_region"), ("extent", "metastases_resectable")]
+    "group", [("site", "pancreas_region", "gastric_type"), ("extent", "metastases_resectable")]
 )
 def test_the_cases_enumerated_are_exactly_those_the_case_form_accepts(group):
     from guidance.forms import CaseForm, form_data
@@ -618,12 +624,13 @@ def test_the_cases_enumerated_are_exactly_those_the_case_form_accepts(group):
 def test_the_classes_a_section_applies_to_are_counted_exactly():
     # A well-differentiated category: differentiation well (36 classes of the indices),
     # or not known and not G3 (25 of them): 61.
-    # Distant metastases: 10 sites and regions × 8 × 3 sizes × 3 resectability × 3 SSR.
-    assert check.classes_where(VERSION_1, "metastatic-incurable") == 10 * 8 * 3 * 3 * 3 * 61
-    # Poorly differentiated: poor (36), or not known and G3 (11): 47, for all 3,600 others.
-    assert check.classes_where(VERSION_1, "poorly-differentiated") == 3_600 * 47
+    # Distant metastases: 13 sites, regions and gastric types × 14 × 3 sizes × 3
+    # resectability × 3 SSR.
+    assert check.classes_where(VERSION_1, "metastatic-incurable") == 13 * 14 * 3 * 3 * 3 * 61
+    # Poorly differentiated: poor (36), or not known and G3 (11): 47, for all 8,190 others.
+    assert check.classes_where(VERSION_1, "poorly-differentiated") == 8_190 * 47
     # A localised insulinoma below 20 mm: any site, symptoms 2, SSR 3, well: 61.
-    assert check.classes_where(VERSION_1, "insulinoma-local-excision") == 10 * 2 * 3 * 61
+    assert check.classes_where(VERSION_1, "insulinoma-local-excision") == 13 * 2 * 3 * 61
 
 
 def test_the_classes_a_section_applies_to_agree_with_every_class():
@@ -675,10 +682,11 @@ def test_the_classes_of_a_section_leave_out_the_cases_it_cannot_be_decided_for()
     logic = small(("everyone", "true"), ("high-ki67", 'site != "pancreas" and ki67_percent > 10'))
 
     # Ki-67 above 10: between 10 and 20, 20, above 20 (3 of its 8 classes: 3, 10 and 20,
-    # each on both sides and at it, and not given), at the 6 sites but the pancreas, for
-    # 8 × 3 × 6 × 5 × 3 classes of everything else (size is split nowhere). Not given
-    # cannot be decided, so is none of them, at every site after the first.
-    assert check.classes_where(logic, "high-ki67") == 3 * 6 * 8 * 3 * 6 * 5 * 3
+    # each on both sides and at it, and not given), at the 6 sites but the pancreas (the
+    # stomach in its 4 gastric types: 9), for 14 × 3 × 6 × 5 × 3 classes of everything
+    # else (size is split nowhere). Not given cannot be decided, so is none of them, at
+    # every site after the first.
+    assert check.classes_where(logic, "high-ki67") == 3 * 9 * 14 * 3 * 6 * 5 * 3
 
 
 def test_a_section_that_applies_to_no_case_has_no_classes_and_no_examples():

@@ -22,6 +22,7 @@ from guidance.impact import AdviceChange, Impact
 from guidance.models import Case, GuidelineVersion
 from guidance.publishing import SectionChange, impact, start_draft
 from tests.drafts import (
+    GASTRIC_TYPE_UNKNOWN,
     METASTATIC,
     NEW_EVEROLIMUS,
     REGIONAL,
@@ -30,7 +31,14 @@ from tests.drafts import (
     publish_it,
     revise,
 )
-from tests.factories import NOTE_CITATION, case_facts, make_case, record, today
+from tests.factories import (
+    NOTE_CITATION,
+    case_facts,
+    make_case,
+    record,
+    saved_before_the_gastric_type,
+    today,
+)
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
@@ -274,6 +282,29 @@ def test_a_case_whose_saved_inputs_are_no_longer_accepted_is_counted_apart(draft
     assert (report.cases, report.not_rerun, report.advised) == (2, 1, 0)
 
 
+def test_a_gastric_case_saved_before_its_type_was_asked_is_run_again_as_of_unknown_type(
+    draft, editor, alice
+):
+    revise(draft, editor, warnings={"regional-nodes": GASTRIC_TYPE_UNKNOWN})
+    saved_before_the_gastric_type(make_case(alice, site="stomach", size_mm=8))
+    saved_before_the_gastric_type(make_case(alice, site="stomach", size_mm=9))
+    make_case(alice, site="stomach", size_mm=8, gastric_type="unknown")
+    make_case(alice, site="stomach", size_mm=8, gastric_type="type_1")
+    make_case(alice, size_mm=8)  # the colon: no type
+
+    report = impact(draft)
+
+    # Each of the three of unknown type, saved before or after, would now be warned; none
+    # is refused by the forms.
+    assert advice(report) == {
+        **NO_CHANGE,
+        "advised": 3,
+        "warnings": {"regional-nodes": (3, 0)},
+        "not rerun": 0,
+    }
+    assert report.cases == 5
+
+
 def test_a_case_whose_saved_choices_are_no_longer_accepted_is_counted_apart(draft, alice):
     unknown_type = today()
     unknown_type["facts"]["tumour_type"] = "carcinoid"  # not a type today's forms offer
@@ -368,8 +399,9 @@ def test_a_condition_the_draft_cannot_decide_is_counted_apart(draft, editor, ali
         {},
         {"sections": SMALL_INSULINOMA_BELOW_15},
         {"grading": {"ki67_percent": {"G1_below": "2.5", "G3_above": "15"}}},
+        {"warnings": {"regional-nodes": GASTRIC_TYPE_UNKNOWN}},
     ],
-    ids=["version 1", "small below 15 mm", "Ki-67 2.5 and 15"],
+    ids=["version 1", "small below 15 mm", "Ki-67 2.5 and 15", "gastric type unknown"],
 )
 def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
     draft, editor, alice, revision
@@ -379,6 +411,8 @@ def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
     rng = random.Random(11)  # noqa: S311 - test data
     for facts in VARIED:
         shown = today(**facts)
+        if facts.get("site") == "stomach" and "gastric_type" not in facts:
+            del shown["facts"]["gastric_type"]  # saved before the type was asked
         if rng.random() < 0.3 and shown["recommendations"]:
             shown["recommendations"].pop(rng.randrange(len(shown["recommendations"])))
         if rng.random() < 0.3 and shown["warnings"]:
@@ -395,7 +429,14 @@ def test_the_counts_are_those_of_running_the_draft_on_every_case_one_by_one(
 
 VARIED = [
     {**base, **change}
-    for base in (SMALL_INSULINOMA, METASTATIC_SMALL_BOWEL, WARNED_RECTUM, {})
+    for base in (
+        SMALL_INSULINOMA,
+        METASTATIC_SMALL_BOWEL,
+        WARNED_RECTUM,
+        {},
+        {"site": "stomach"},
+        {"site": "stomach", "gastric_type": "type_1"},
+    )
     for change in (
         {},
         {"size_mm": 20},

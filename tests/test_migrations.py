@@ -1,7 +1,8 @@
 """What the migrations seeded: the editors' group and its permissions, the first history
 row of every seeded text, the gate of a draft started before drafts recorded one
-(migration 0007), version 1's logic as content (migration 0012), and the impact columns
-of cases saved before they existed (0013).
+(migration 0007), version 1's logic as content (migration 0012), the impact columns
+of cases saved before they existed (0013), and the gastric NET type in their fingerprints
+(0016).
 """
 
 from __future__ import annotations
@@ -16,13 +17,25 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
-from guidance.models import Case, GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.models import (
+    NUMBER_FACTS,
+    Case,
+    GuidelineVersion,
+    ReferenceCase,
+    Section,
+    WarningText,
+    facts_of,
+)
 from guidance.publishing import gating_cases, start_draft
 from tests.drafts import METASTATIC_CASE, OLD_EVEROLIMUS, SEED_REASON, edit
-from tests.factories import change_outside_the_app, make_case
+from tests.factories import change_outside_the_app, make_case, saved_before_the_gastric_type
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
 
 pytestmark = pytest.mark.django_db
+
+GASTRIC_TYPE_MIGRATION = importlib.import_module(
+    "guidance.migrations.0016_gastric_type_and_tumour_types"
+)
 
 
 # --- What the migrations seeded ----------------------------------------------------------------
@@ -207,6 +220,78 @@ def test_migration_0013_fills_the_impact_columns_of_cases_saved_before_from_thei
     )
 
     migration.fill_from_snapshots(state.apps, None)
+    # Then 0016 gives the fingerprint its gastric NET type (none for these sites).
+    GASTRIC_TYPE_MIGRATION.add_gastric_type(state.apps, None)
 
     filled = Case.objects.order_by("pk").values_list(*columns)
     assert list(filled) == expected
+
+
+def as_before_0016(case: Case) -> None:
+    """The case as it was saved before the gastric NET type was asked: its snapshot's facts
+    without one, its fingerprint of the facts 0013 knew."""
+    facts = saved_before_the_gastric_type(case).snapshot["facts"]
+    before = [facts[name] for name in GASTRIC_TYPE_MIGRATION.BEFORE]
+    change_outside_the_app(
+        Case.objects.filter(pk=case.pk), fingerprint=json.dumps(before, separators=(",", ":"))
+    )
+
+
+def test_migration_0016_gives_the_cases_saved_before_a_gastric_type_of_null(alice, bob):
+    cases = [
+        make_case(alice, **WARNED_RECTUM),
+        make_case(bob, site="stomach", size_mm=8),
+        make_case(alice, **SMALL_INSULINOMA),
+        make_case(bob, site="stomach", size_mm=9),  # the same fingerprint as the other one
+    ]
+    for case in cases:
+        as_before_0016(case)
+    snapshots = list(Case.objects.order_by("pk").values_list("snapshot", flat=True))
+    state = MigrationExecutor(connection).loader.project_state(
+        ("guidance", "0016_gastric_type_and_tumour_types")
+    )
+
+    GASTRIC_TYPE_MIGRATION.add_gastric_type(state.apps, None)
+
+    saved = Case.objects.order_by("pk")
+    assert [json.loads(case.fingerprint) for case in saved] == [
+        ["rectum", None, None, "gastrinoma", False, "unknown", "regional_nodes", "unknown",
+         "negative"],
+        ["stomach", None, None, "non_functional", False, "well", "localised", "unknown",
+         "not_done"],
+        ["pancreas", "tail", None, "insulinoma", True, "well", "localised", "unknown",
+         "not_done"],
+        ["stomach", None, None, "non_functional", False, "well", "localised", "unknown",
+         "not_done"],
+    ]
+    # The fingerprint reads back as the facts saved, with no gastric type; the snapshots
+    # are as they were shown.
+    for case in saved:
+        facts = case.snapshot["facts"]
+        numbers = {name: facts[name] for name in NUMBER_FACTS}
+        assert facts_of(case.fingerprint, numbers) == {**facts, "gastric_type": None}
+    assert [case.snapshot for case in saved] == snapshots
+
+
+def test_migration_0016_undone_and_done_again_gives_the_fingerprints_of_before_and_after(
+    alice, bob
+):
+    make_case(alice, **WARNED_RECTUM)
+    make_case(bob, site="stomach", gastric_type="type_1")
+    current = list(Case.objects.order_by("pk").values_list("fingerprint", flat=True))
+    state = MigrationExecutor(connection).loader.project_state(
+        ("guidance", "0016_gastric_type_and_tumour_types")
+    )
+
+    GASTRIC_TYPE_MIGRATION.remove_gastric_type(state.apps, None)
+
+    fingerprints = Case.objects.order_by("pk").values_list("fingerprint", flat=True)
+    before = [json.loads(fingerprint) for fingerprint in fingerprints]
+    assert before == [
+        [value for index, value in enumerate(json.loads(fingerprint)) if index != 2]
+        for fingerprint in current
+    ]
+    assert before[1][:3] == ["stomach", None, "non_functional"]
+    # Done again, the stomach case's type comes back from its snapshot.
+    GASTRIC_TYPE_MIGRATION.add_gastric_type(state.apps, None)
+    assert list(fingerprints.all()) == current

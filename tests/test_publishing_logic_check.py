@@ -24,11 +24,11 @@ pytestmark = pytest.mark.django_db
 # The poorly-differentiated pathway limited to tumours that have spread: a localised poorly
 # differentiated tumour is then left without any section.
 POOR_IF_SPREAD = 'category == "poorly_differentiated" and extent != "localised"'
-# Localised (10 sites and regions × 8 types and symptoms × 3 sizes × 3 SSR imaging: 720)
-# and poorly differentiated (poor: all 36 classes of the two indices; not known: the 11
-# that are G3): 720 × 47.
+# Localised (13 sites, regions and gastric types × 14 types and symptoms × 3 sizes × 3 SSR
+# imaging: 1,638) and poorly differentiated (poor: all 36 classes of the two indices; not
+# known: the 11 that are G3): 1,638 × 47.
 GAP = (
-    "No section applies to 33,840 input classes: every one has differentiation not known "
+    "No section applies to 76,986 input classes: every one has differentiation not known "
     "or poorly differentiated; extent localised; category poorly differentiated."
 )
 # A section condition that compares Ki-67 whether or not it was given.
@@ -60,7 +60,7 @@ def test_version_1_s_logic_passes_the_gate(draft):
     gate = check_gate(draft)
 
     assert gate.logic.passed
-    assert gate.logic.classes == 388_800
+    assert gate.logic.classes == 884_520
     assert not gate.needs_reason
 
 
@@ -121,7 +121,7 @@ def test_the_publish_page_says_the_logic_passes_over_every_class(erin_client, ad
     page = parse(html_of(erin_client.get(publish_url(admin_draft))))
 
     passes = page.one(**{"data-check": "logic-passes"}).text()
-    assert "Each of the 388,800 classes of valid cases" in passes
+    assert "Each of the 884,520 classes of valid cases" in passes
     assert "gets at least one section" in passes
 
 
@@ -137,8 +137,8 @@ def test_the_publish_page_lists_each_failure_with_its_example_case(erin_client, 
     gap = page.one(**{"data-rule": "sections"})
     # Ki-67 is now split at 50 too: 8 classes, 48 with the mitotic count's 6, of which 23
     # are G3 (Ki-67 above 20 in 3 of its classes × 6, or the mitotic count above 20 × 5):
-    # the gap is 720 × (48 + 23) classes.
-    assert "No section applies to 51,120 input classes: every one has" in gap.text()
+    # the gap is 1,638 × (48 + 23) classes.
+    assert "No section applies to 116,298 input classes: every one has" in gap.text()
     assert "Pancreas (head), non-functional, hormonal symptoms, 19.9 mm, poorly differentiated" in (
         gap.text()
     )

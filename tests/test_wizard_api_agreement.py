@@ -19,6 +19,7 @@ import pytest
 from guidance.forms import CaseForm, form_data
 from tests.advice import (
     EXTENTS,
+    GASTRIC_TYPES,
     PANCREAS_REGIONS,
     RESECTABILITY,
     SECTION_SLUGS,
@@ -49,13 +50,15 @@ def values(choices: tuple[tuple[str, str], ...]) -> list[str]:
 def sampled_cases(count: int, *, seed: int = 2026) -> list[dict[str, Any]]:
     """Valid cases spread over the input space, the same ones on every run.
 
-    Site, extent, tumour type and pancreatic region step through their values together
-    (so every site meets every extent in the first 21 cases); the other facts are drawn
-    from the threshold values above with a seeded generator.
+    Site, extent, tumour type, pancreatic region and gastric type step through their values
+    together (so every site meets every extent in the first 21 cases, and the stomach every
+    gastric type and none given in the first 35); the other facts are drawn from the
+    threshold values above with a seeded generator.
     """
     rng = random.Random(seed)
     sites, extents = values(SITES), values(EXTENTS)
     types, regions = values(TUMOUR_TYPES), values(PANCREAS_REGIONS)
+    gastric_types = [*values(GASTRIC_TYPES), LEFT_OUT]
     cases = []
     for index in range(count):
         site = sites[index % len(sites)]
@@ -65,7 +68,14 @@ def sampled_cases(count: int, *, seed: int = 2026) -> list[dict[str, Any]]:
             "pancreas_region": (
                 regions[(index // len(sites)) % len(regions)] if site == "pancreas" else None
             ),
-            "tumour_type": types[index % len(types)],
+            "gastric_type": (
+                gastric_types[(index // len(sites)) % len(gastric_types)]
+                if site == "stomach"
+                else LEFT_OUT
+            ),
+            # As many types as sites: shifted a place each round, so that each site meets
+            # every type.
+            "tumour_type": types[(index + index // len(sites)) % len(types)],
             "hormonal_symptoms": rng.choice((True, False)),
             "size_mm": rng.choice(SIZES),
             # Well differentiated twice as often: most of the rules are for those tumours.
@@ -94,7 +104,7 @@ def case_id(facts: dict[str, Any]) -> str:
 
 CASES = [pytest.param(example["case"], id=example["title"]) for example in EXAMPLES] + [
     pytest.param(facts, id=f"sample{index}-{case_id(facts)}")
-    for index, facts in enumerate(sampled_cases(30))
+    for index, facts in enumerate(sampled_cases(35))
 ]
 
 
@@ -124,14 +134,20 @@ def from_api(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_cases_compared_reach_every_section_and_most_warnings():
-    sample = sampled_cases(30)
+    sample = sampled_cases(35)
     results = []
     for facts in [example["case"] for example in EXAMPLES] + sample:
         form = CaseForm(data=form_data(facts))
         assert form.is_valid(), (facts, form.errors)
         results.append(recommend(form.facts()))
 
-    assert len({json.dumps(facts, sort_keys=True) for facts in sample}) == 30
+    assert len({json.dumps(facts, sort_keys=True) for facts in sample}) == 35
+    # Every gastric type, and none given, at the stomach; every tumour type.
+    assert {facts.get("gastric_type") for facts in sample if facts["site"] == "stomach"} == {
+        *values(GASTRIC_TYPES),
+        None,
+    }
+    assert {facts["tumour_type"] for facts in sample} == set(values(TUMOUR_TYPES))
     assert {slug for result in results for slug in result.slugs} == set(SECTION_SLUGS)
     reached = {code for result in results for code in result.warning_codes}
     assert len(reached) >= len(WARNING_CODES) - 3, set(WARNING_CODES) - reached

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.wizard_client import (
+    GASTRIC_TYPE_1,
     LOCALISED_COLON,
     PANCREATIC_LOCALISED,
     PANCREATIC_METASTATIC,
@@ -231,3 +232,54 @@ def test_changing_the_site_to_pancreas_asks_for_the_region_then_returns_to_the_r
 
     response = submit(client, page, response.url, pancreas_region="body")
     assert response.url == step_url(client, "review")
+
+
+def test_changing_the_site_from_the_stomach_drops_its_gastric_type(client):
+    answer_steps(client, GASTRIC_TYPE_1, until="review")
+    assert 'data-step="stomach"' in client.get(step_url(client, "review")).content.decode()
+
+    client.get(change_url(client, "tumour"))
+    response = post_step(
+        client,
+        "tumour",
+        url=change_url(client, "tumour"),
+        return_to_review=True,
+        **answers_for("tumour", LOCALISED_COLON),
+    )
+    assert response.url == step_url(client, "review")
+
+    review = client.get(response.url)
+    assert review.context["wizard"]["steps"].all == ["tumour", "pathology", "extent", "review"]
+    assert 'data-step="stomach"' not in review.content.decode()
+
+    assert post_step(client, "review").url == done_url(client)
+    result = client.get(done_url(client))
+    assert result.status_code == 200
+    assert "Type of gastric NET" not in result.content.decode()
+    # The type answered for the stomach is kept for a way back, never sent with the colon.
+    assert result.context["shown"]["facts"]["gastric_type"] is None
+    assert result.context["shown"]["facts"]["site"] == "colon"
+
+
+def test_changing_the_site_to_the_stomach_asks_for_its_type_then_returns_to_the_review(client):
+    answer_steps(client, PANCREATIC_LOCALISED, until="review")
+
+    client.get(change_url(client, "tumour"))
+    response = post_step(
+        client,
+        "tumour",
+        url=change_url(client, "tumour"),
+        return_to_review=True,
+        **answers_for("tumour", GASTRIC_TYPE_1),
+    )
+    assert path(response.url) == step_url(client, "stomach")
+    page = client.get(response.url)
+    assert current_step(page) == "stomach"
+    assert "pancreas" not in page.context["wizard"]["steps"].all
+
+    response = submit(client, page, response.url, gastric_type="type_3")
+    assert response.url == step_url(client, "review")
+    assert post_step(client, "review").url == done_url(client)
+    result = client.get(done_url(client))
+    assert result.context["shown"]["facts"]["gastric_type"] == "type_3"
+    assert result.context["shown"]["facts"]["pancreas_region"] is None

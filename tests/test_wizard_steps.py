@@ -1,6 +1,6 @@
 """The wizard's steps as a clinician meets them: the progress indicator, the steps that come
-into play for a pancreatic tumour and for distant metastases, the review and the pathology
-step's grading rules, the answers a step starts with, and the queries a step runs.
+into play for a pancreatic tumour, a gastric NET and distant metastases, the review and the
+pathology step's grading rules, the answers a step starts with, and the queries a step runs.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 from guidance import content
 from tests.pages import attribute, parse, reasons_on
 from tests.wizard_client import (
+    GASTRIC_TYPE_1,
     LOCALISED_COLON,
     METASTATIC_SMALL_BOWEL,
     PANCREATIC_LOCALISED,
@@ -90,6 +91,42 @@ def test_it_skips_the_pancreas_step_for_a_colon_tumour(client):
     assert client.get(step_url(client, "pancreas")).url == step_url(client, "tumour")
 
 
+def test_it_asks_for_the_type_of_a_gastric_net(client):
+    response = answer_steps(client, GASTRIC_TYPE_1, until="stomach")
+    assert response.url == step_url(client, "stomach")
+
+    page = client.get(response.url)
+    assert current_step(page) == "stomach"
+    assert page.context["wizard"]["steps"].all == [
+        "tumour",
+        "stomach",
+        "pathology",
+        "extent",
+        "review",
+    ]
+    html = page.content.decode()
+    assert "Type of gastric NET" in html
+    assert [label for _, label in radios(html, "stomach-gastric_type")] == [
+        "Type 1 (chronic atrophic gastritis)",
+        "Type 2 (gastrinoma / MEN1)",
+        "Type 3 (sporadic)",
+        "Not known",
+    ]
+    assert progress(page) == "Step 2 of 5"
+
+
+@pytest.mark.parametrize("site", ["pancreas", "duodenum", "colon"])
+def test_it_asks_no_gastric_type_for_another_site(client, site):
+    facts = case(LOCALISED_COLON, site=site, pancreas_region="head" if site == "pancreas" else None)
+    answer_steps(client, facts, until="review")
+
+    page = client.get(step_url(client, "review"))
+    assert "stomach" not in page.context["wizard"]["steps"].all
+    assert "Type of gastric NET" not in page.content.decode()
+    # Asking for the skipped step by URL starts the wizard at its first step.
+    assert client.get(step_url(client, "stomach")).url == step_url(client, "tumour")
+
+
 def test_it_asks_whether_distant_metastases_are_resectable(client):
     response = answer_steps(client, METASTATIC_SMALL_BOWEL, until="metastases")
     assert response.url == step_url(client, "metastases")
@@ -138,6 +175,20 @@ def test_the_review_shows_every_answer_and_the_grade_with_its_explanation(client
     assert "Ki-67 4 % is within 3 to 20 %: G2" in html
     assert "mitotic count 2 per 10 HPF is within 2 to 20: G2" in html
     assert "both give G2" in html
+
+
+def test_the_review_shows_the_gastric_type_with_the_stomachs_answers(client):
+    answer_steps(client, GASTRIC_TYPE_1, until="review")
+
+    review = client.get(step_url(client, "review"))
+
+    assert review_rows(review)[:4] == [
+        ("Primary site", "Stomach"),
+        ("Tumour type", "Non-functional"),
+        ("Hormonal symptoms", "No"),
+        ("Type of gastric NET", "Type 1 (chronic atrophic gastritis)"),
+    ]
+    assert f'href="{change_url(client, "stomach")}"' in review.content.decode()
 
 
 def test_the_review_says_when_the_grade_is_unknown(client):
@@ -189,14 +240,42 @@ def test_showing_a_step_runs_a_fixed_number_of_queries(client, django_assert_num
 # --- The answers a step starts with ------------------------------------------------------
 
 
-def chosen(html: str, name: str) -> list[tuple[str, str]]:
-    """The radios of ``name`` that the page has chosen: (value, its label's words)."""
+def radios(html: str, name: str, *, checked: bool = False) -> list[tuple[str, str]]:
+    """The radios of ``name`` (those the page has chosen, if ``checked``): (value, its
+    label's words)."""
     page = parse(html)
     return [
         (radio.attrs["value"], page.one("label", for_=radio.attrs["id"]).text())
         for radio in page.find_all("input", type="radio", name=name)
-        if "checked" in radio.attrs
+        if "checked" in radio.attrs or not checked
     ]
+
+
+def chosen(html: str, name: str) -> list[tuple[str, str]]:
+    """The radios of ``name`` that the page has chosen: (value, its label's words)."""
+    return radios(html, name, checked=True)
+
+
+def test_the_gastric_step_starts_with_not_known_chosen(client):
+    response = answer_steps(client, GASTRIC_TYPE_1, until="stomach")
+
+    html = client.get(response.url).content.decode()
+
+    assert chosen(html, "stomach-gastric_type") == [("unknown", "Not known")]
+
+
+def test_a_gastric_net_whose_type_is_left_as_it_starts_is_advised_as_not_known(client):
+    tab = Tab(client)
+    tab.start(GASTRIC_TYPE_1, until="stomach")
+    tab.press("Next")
+    tab.answer("pathology", GASTRIC_TYPE_1)
+    tab.answer("extent", GASTRIC_TYPE_1)
+    assert ("Type of gastric NET", "Not known") in review_rows(tab.response)
+
+    tab.press("Show recommendations")
+
+    assert tab.response.context["shown"]["facts"]["gastric_type"] == "unknown"
+    assert ("Type of gastric NET", "Not known") in tab.response.context["inputs"]
 
 
 def test_the_metastases_step_starts_with_not_yet_assessed_chosen(client):

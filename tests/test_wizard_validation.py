@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from guidance.models import Case
 from tests.wizard_client import (
+    GASTRIC_TYPE_1,
     LOCALISED_COLON,
     NOTHING_SAVED,
     PANCREATIC_LOCALISED,
@@ -143,6 +145,24 @@ def test_a_pancreatic_tumour_needs_its_region(client):
     assert response.status_code == 200
     assert current_step(response) == "pancreas"
     assert "Choose the region of the pancreas." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("", "Choose the type of the gastric NET, or not known."),
+        ("type_4", "Choose one of the listed types."),
+        ("Type 1", "Choose one of the listed types."),
+    ],
+)
+def test_a_gastric_net_needs_one_of_the_listed_types(client, value, error):
+    answer_steps(client, GASTRIC_TYPE_1, until="stomach")
+    response = post_step(client, "stomach", gastric_type=value)
+
+    assert response.status_code == 200
+    assert current_step(response) == "stomach"
+    assert response.context["wizard"]["form"].errors == {"gastric_type": [error]}
+    assert error in response.content.decode()
 
 
 # --- Tampering and replays -------------------------------------------------------------
@@ -285,6 +305,29 @@ def test_asking_for_recommendations_with_steps_unanswered_goes_to_the_first_of_t
     done = client.get(done_url(client))
 
     assert done.url == step_url(client, "pathology")
+
+
+def test_the_final_submit_revalidates_a_tampered_gastric_type_and_saves_nothing(
+    alice_client,
+):
+    answer_steps(alice_client, GASTRIC_TYPE_1, until="review")
+    tamper(alice_client, "stomach", "gastric_type", "type_9")
+
+    post_step(alice_client, "review")
+    done = alice_client.get(done_url(alice_client))
+
+    assert done.url == step_url(alice_client, "stomach")
+    assert "Choose one of the listed types." in alice_client.get(done.url).content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_gastric_step_for_a_case_of_another_site_is_rejected(client):
+    answer_steps(client, LOCALISED_COLON, until="extent")
+
+    response = post_step(client, "stomach", gastric_type="type_1")
+
+    assert response.status_code == 400
+    assert OUT_OF_DATE in response.content.decode()
 
 
 def test_a_step_that_no_longer_applies_is_rejected(client):

@@ -35,6 +35,7 @@ REVIEWED_FIELD = "answers_shown"  # the review's digest of the answers it shows
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "tumour": ("site", "tumour_type", "hormonal_symptoms"),
     "pancreas": ("pancreas_region",),
+    "stomach": ("gastric_type",),
     "pathology": ("differentiation", "ki67_percent", "mitoses_per_10hpf"),
     "extent": ("size_mm", "extent", "ssr_imaging"),
     "metastases": ("metastases_resectable",),
@@ -46,7 +47,11 @@ NOTHING_SAVED = "Nothing was saved."
 SAVED_MESSAGE = "The case is saved in your history."
 
 # The specification's defaults for facts a case may leave out.
-DEFAULTS = {"metastases_resectable": "unknown", "ssr_imaging": "not_done"}
+DEFAULTS = {
+    "gastric_type": "unknown",
+    "metastases_resectable": "unknown",
+    "ssr_imaging": "not_done",
+}
 
 
 # --- The cases -----------------------------------------------------------------------
@@ -144,6 +149,8 @@ def case(base: dict[str, Any] = LOCALISED_COLON, **overrides: Any) -> dict[str, 
 PANCREATIC_METASTATIC = case(METASTATIC_SMALL_BOWEL, site="pancreas", pancreas_region="head")
 # The same tumour, localised: the pancreas step applies, the metastases step does not.
 PANCREATIC_LOCALISED = case(LOCALISED_COLON, site="pancreas", pancreas_region="head")
+# A small type 1 gastric NET: the stomach step applies.
+GASTRIC_TYPE_1 = case(LOCALISED_COLON, site="stomach", gastric_type="type_1", size_mm=8)
 
 
 # --- Runs and their addresses ---------------------------------------------------------
@@ -238,6 +245,8 @@ def steps_for(case: dict[str, Any]) -> list[str]:
     skipped = set()
     if case.get("site") != "pancreas":
         skipped.add("pancreas")
+    if case.get("site") != "stomach":
+        skipped.add("stomach")
     if case.get("extent") != "distant_metastases":
         skipped.add("metastases")
     return [step for step in STEP_FIELDS if step not in skipped]

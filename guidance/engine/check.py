@@ -13,10 +13,11 @@ or warning) fails to decide. "Every case" is exact, not sampled:
   other class by the value just above the threshold below it (3.1, 20.1), or the
   threshold itself.
 * Only the valid cases are enumerated, as ``forms.CaseForm`` accepts them: a pancreas
-  region is given exactly when the site is the pancreas, and the metastases'
-  resectability is "unknown" unless there are distant metastases (``_valid``).
+  region is given exactly when the site is the pancreas, a gastric NET type exactly when
+  it is the stomach, and the metastases' resectability is "unknown" unless there are
+  distant metastases (``_valid``).
 
-The product of those classes (``CheckResult.classes``; 388,800 for version 1) is what the
+The product of those classes (``CheckResult.classes``; 884,520 for version 1) is what the
 check covers. It evaluates far fewer cases (``CheckResult.cases``), by a collapse that is
 sound for a reason that follows from what a condition is (``conditions.py``): a boolean
 combination of tests of single facts against constants (or of two grades against each
@@ -34,10 +35,10 @@ rule of the part reads collapses to one value; a number the rules read is split 
 thresholds; Ki-67 and the mitotic count, when read only through the grade
 (``grade``, ``grade_from_ki67``, ``grade_from_mitoses``), are split into the grades they
 give, not their thresholds. Facts are grouped where validity ties them (site with pancreas
-region, extent with resectability, the two indices through the grade), and a group is
-collapsed by projecting its valid combinations, so no invalid case is ever evaluated and no
-valid one is missed. Each evaluated case counts the classes it stands for, so the counts of
-failures, and ``classes_where()``, are counts of classes of the whole space.
+region and gastric type, extent with resectability, the two indices through the grade), and
+a group is collapsed by projecting its valid combinations, so no invalid case is ever
+evaluated and no valid one is missed. Each evaluated case counts the classes it stands for,
+so the counts of failures, and ``classes_where()``, are counts of classes of the whole space.
 
 The evaluation is the interpreter's own order (``interpreter.recommend``): the category rules
 in order, the first that holds decides (none: undetermined); the sections in dependency
@@ -59,7 +60,7 @@ from guidance.engine.facts import (
     INPUTS,
     CaseFacts,
     Category,
-    label,
+    in_words,
     number,
 )
 from guidance.engine.logic import Logic
@@ -74,7 +75,7 @@ GRADE_FACTS = ("grade", "grade_from_ki67", "grade_from_mitoses")
 # The inputs in groups: the validity of a case ties the facts of a group together, and
 # nothing ties two groups (``_valid``). The grade is derived within the indices' group.
 GROUPS: tuple[tuple[str, ...], ...] = (
-    ("site", "pancreas_region"),
+    ("site", "pancreas_region", "gastric_type"),
     ("tumour_type",),
     ("hormonal_symptoms",),
     ("size_mm",),
@@ -86,10 +87,17 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 assert sorted(name for group in GROUPS for name in group) == sorted(INPUTS)
 
 
+# The facts given exactly when the site is the one named, and left out for every other.
+SITE_FACTS = {"pancreas_region": "pancreas", "gastric_type": "stomach"}
+
+
 def _valid(values: Mapping[str, Any]) -> bool:
-    """Whether a group's values are a case ``CaseForm`` accepts (its ``clean()``)."""
-    if "site" in values and (values["site"] == "pancreas") != (
-        values["pancreas_region"] is not None
+    """Whether a group's values are a case ``CaseForm`` accepts (its ``clean()``); the
+    facts of a group may be only some of its facts."""
+    if "site" in values and any(
+        (values["site"] == site) != (values[name] is not None)
+        for name, site in SITE_FACTS.items()
+        if name in values
     ):
         return False
     return not (
@@ -293,18 +301,22 @@ def facts_of(known: Mapping[str, Any]) -> CaseFacts:
 
 def describe(facts: CaseFacts) -> str:
     """A case in the words of the case form: "pancreas (head), insulinoma, hormonal
-    symptoms, 19.9 mm, well differentiated, Ki-67 not given, ..."."""
-    site = label(INPUTS["site"].choices, facts.site).lower()
+    symptoms, 19.9 mm, well differentiated, Ki-67 not given, ..."; a gastric NET's type
+    after the stomach ("stomach, gastric NET type: not known, ...")."""
+    site = in_words(INPUTS["site"].choices, facts.site)
     if facts.pancreas_region:
-        site += f" ({label(INPUTS['pancreas_region'].choices, facts.pancreas_region).lower()})"
+        site += f" ({in_words(INPUTS['pancreas_region'].choices, facts.pancreas_region)})"
+    if facts.gastric_type:
+        gastric = INPUTS["gastric_type"]
+        site += f", {gastric.words}: {in_words(gastric.choices, facts.gastric_type)}"
     differentiation = (
         "differentiation not known"  # the form's "Not known" on its own would not say what
         if facts.differentiation == "unknown"
-        else label(INPUTS["differentiation"].choices, facts.differentiation).lower()
+        else in_words(INPUTS["differentiation"].choices, facts.differentiation)
     )
     words = [
         site,
-        label(INPUTS["tumour_type"].choices, facts.tumour_type).lower(),
+        in_words(INPUTS["tumour_type"].choices, facts.tumour_type),
         "hormonal symptoms" if facts.hormonal_symptoms else "no hormonal symptoms",
         f"{number(facts.size_mm)} mm",
         differentiation,
@@ -314,7 +326,7 @@ def describe(facts: CaseFacts) -> str:
         "mitotic count not given"
         if facts.mitoses_per_10hpf is None
         else f"mitotic count {facts.mitoses_per_10hpf} per 10 HPF",
-        label(INPUTS["extent"].choices, facts.extent).lower(),
+        in_words(INPUTS["extent"].choices, facts.extent),
     ]
     if facts.extent == "distant_metastases":
         words.append(
@@ -323,7 +335,7 @@ def describe(facts: CaseFacts) -> str:
                 "no": "metastases not resectable",
             }.get(facts.metastases_resectable, "resectability of the metastases not yet assessed")
         )
-    words.append(f"SSR imaging {label(INPUTS['ssr_imaging'].choices, facts.ssr_imaging).lower()}")
+    words.append(f"SSR imaging {in_words(INPUTS['ssr_imaging'].choices, facts.ssr_imaging)}")
     return ", ".join(words)
 
 
@@ -338,7 +350,7 @@ def _shared(name: str, values: set[Any]) -> str:
         if value is None
         else str(value)
         if name in GRADE_FACTS
-        else label(fact.choices, value).lower()
+        else in_words(fact.choices, value)
         for value in values
     )
     return f"{fact.words} {' or '.join(words)}"
@@ -419,6 +431,7 @@ class _Failures:
 _PATTERN = (
     "site",
     "pancreas_region",
+    "gastric_type",
     "tumour_type",
     "hormonal_symptoms",
     "differentiation",
@@ -433,7 +446,7 @@ _PATTERN = (
 # A fact whose values a valid case ties to another's: only those it can take with the values
 # seen of the other are worth naming ("metastases not yet assessed" goes without saying for
 # regional nodes).
-_TIED = {"pancreas_region": "site", "metastases_resectable": "extent"}
+_TIED = {"pancreas_region": "site", "gastric_type": "site", "metastases_resectable": "extent"}
 
 
 def _possible(name: str, seen: Mapping[str, set[Any]], categories: set[str]) -> set[Any]:

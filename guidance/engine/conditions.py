@@ -34,7 +34,7 @@ import rule_engine
 from rule_engine import ast
 from rule_engine.types import DataType
 
-from guidance.engine.facts import FIELDS, Field, label, number
+from guidance.engine.facts import FIELDS, Field, in_words, number
 
 # What a condition reads: the facts by name (numbers as Decimal or int, absent ones None),
 # the derived facts, and "applies": which sections apply so far.
@@ -484,7 +484,7 @@ def _value_words(fact: Field, value: Any) -> str:
         return "yes" if value else "no"
     if fact.name.startswith("grade"):
         return str(value)
-    return label(fact.choices, value).lower()
+    return in_words(fact.choices, value)
 
 
 def _as_entered(name: str, facts: Facts) -> str:

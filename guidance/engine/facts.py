@@ -21,10 +21,21 @@ SITES = (
     ("rectum", "Rectum"),
 )
 PANCREAS_REGIONS = (("head", "Head"), ("neck", "Neck"), ("body", "Body"), ("tail", "Tail"))
+# The gastric NET's type, by the background it arises in (ENETS 2023): it decides the
+# management of a gastric NET more than its size does.
+GASTRIC_TYPES = (
+    ("type_1", "Type 1 (chronic atrophic gastritis)"),
+    ("type_2", "Type 2 (gastrinoma / MEN1)"),
+    ("type_3", "Type 3 (sporadic)"),
+    ("unknown", "Not known"),
+)
 TUMOUR_TYPES = (
     ("non_functional", "Non-functional"),
     ("insulinoma", "Insulinoma"),
     ("gastrinoma", "Gastrinoma"),
+    ("vipoma", "VIPoma"),
+    ("glucagonoma", "Glucagonoma"),
+    ("carcinoid_syndrome", "Carcinoid syndrome (serotonin-secreting NET)"),
     ("other_functional", "Other functional tumour"),
 )
 DIFFERENTIATIONS = (
@@ -115,6 +126,7 @@ class CaseFacts:
 
     site: str
     pancreas_region: str | None = None
+    gastric_type: str | None = None
     tumour_type: str
     hormonal_symptoms: bool
     size_mm: Decimal
@@ -176,6 +188,16 @@ def label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
     return dict(choices).get(value or "", value or "")
 
 
+def in_words(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
+    """A choice as a sentence names it: "small intestine", "not known", but "VIPoma" and
+    "type 2 (gastrinoma / MEN1)", whose abbreviations keep their capitals."""
+    text = label(choices, value)
+    if text[1:2].isupper():  # the label starts with an abbreviation: "VIPoma"
+        return text
+    # Not mutated: lowering two letters reads the same, the second is never a capital here.
+    return text[:1].lower() + text[1:]  # pragma: no mutate
+
+
 def number(value: Decimal | int) -> str:
     """A number as a clinician writes it: 20, 2.9 (never 20.0 or 2E+1)."""
     if isinstance(value, int):
@@ -225,6 +247,13 @@ INPUTS: dict[str, Field] = {
             words="pancreas region",
             kind="choice",
             choices=PANCREAS_REGIONS,
+            optional=True,
+        ),
+        Field(
+            name="gastric_type",
+            words="gastric NET type",
+            kind="choice",
+            choices=GASTRIC_TYPES,
             optional=True,
         ),
         Field(name="tumour_type", words="tumour type", kind="choice", choices=TUMOUR_TYPES),

@@ -12,7 +12,7 @@ from guidance.engine.facts import (
     Category,
     GradeAssessment,
     Result,
-    label,
+    in_words,
     number,
 )
 from guidance.engine.logic import Logic
@@ -46,7 +46,7 @@ class _Words(dict):
         elif name.startswith("grade"):
             shown = str(value)
         else:
-            shown = label(fact.choices, value).lower()
+            shown = in_words(fact.choices, value)
         return _sentence(shown) if key != name else shown
 
 

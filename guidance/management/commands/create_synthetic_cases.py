@@ -24,6 +24,7 @@ def synthetic_facts(rng: random.Random) -> engine.CaseFacts:
     return engine.CaseFacts(
         site=site,
         pancreas_region=rng.choice(engine.PANCREAS_REGIONS)[0] if site == "pancreas" else None,
+        gastric_type=rng.choice(engine.GASTRIC_TYPES)[0] if site == "stomach" else None,
         tumour_type=rng.choice(engine.TUMOUR_TYPES)[0],
         hormonal_symptoms=rng.random() < 0.4,
         size_mm=Decimal(rng.randint(1, 800)) / 10,
