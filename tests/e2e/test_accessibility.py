@@ -112,6 +112,6 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     expect(page.locator(".review-step")).to_have_count(3)
     axe.scan(page, "wizard: review of a case started from a saved one")
 
-    assert len(axe.scanned) == 22
+    assert len(axe.scanned) == 23
     axe.assert_none_serious()
     watch.assert_clean()
