@@ -75,9 +75,15 @@ def test_the_malignant_insulinoma_note_names_glucose_control_then_tumour_control
         "extent: distant metastases",
     )
     text = advice.text("malignant-insulinoma")
-    for words in ("diet and diazoxide", "**Everolimus**", "PRRT", "debulking surgery",
-                  "liver-directed therapy", "only when SSTR imaging is positive",
-                  "started in hospital with glucose monitoring"):
+    for words in (
+        "diet and diazoxide",
+        "**Everolimus**",
+        "PRRT",
+        "debulking surgery",
+        "liver-directed therapy",
+        "only when SSTR imaging is positive",
+        "started in hospital with glucose monitoring",
+    ):
         assert words in text, words
 
 
@@ -117,11 +123,15 @@ def test_metastatic_insulinoma_with_a_positive_scan_is_shown_it_with_the_hypogly
 
 @pytest.mark.parametrize(
     ("ki67", "mitoses", "resectable", "region"),
-    list(itertools.product((None, 2, 5, 15), (None, 1, 10), ("yes", "no", "unknown"),
-                           ("head", "tail"))),
+    list(
+        itertools.product(
+            (None, 2, 5, 15), (None, 1, 10), ("yes", "no", "unknown"), ("head", "tail")
+        )
+    ),
 )
-def test_the_hypoglycaemia_warning_is_first_whatever_else_is_warned(ki67, mitoses, resectable,
-                                                                     region):
+def test_the_hypoglycaemia_warning_is_first_whatever_else_is_warned(
+    ki67, mitoses, resectable, region
+):
     facts = {
         **METASTATIC_INSULINOMA,
         "pancreas_region": region,
@@ -144,8 +154,12 @@ def test_an_insulinoma_is_never_offered_a_somatostatin_analogue_to_control_growt
 @pytest.mark.parametrize("extent", EXTENT_VALUES)
 @pytest.mark.parametrize("differentiation", ["well", "poor", "unknown"])
 def test_glucose_control_is_the_first_section_at_every_extent(extent, differentiation):
-    facts = {**LOCALISED_INSULINOMA, "extent": extent, "differentiation": differentiation,
-             "ki67_percent": 25}
+    facts = {
+        **LOCALISED_INSULINOMA,
+        "extent": extent,
+        "differentiation": differentiation,
+        "ki67_percent": 25,
+    }
     advice = advise(**facts)
 
     assert advice.sections[0] == "insulinoma-glucose-control"
@@ -168,10 +182,18 @@ def test_a_localised_insulinoma_of_12_mm_controls_glucose_before_local_excision(
     ("size", "operation", "reason", "warnings"),
     [
         ("19.9", "insulinoma-local-excision", "size 19.9 mm is below 20 mm", ()),
-        ("20", "insulinoma-partial-pancreatectomy",
-         "size 20 mm is 20 mm or more (not small, < 2 cm)", ("size-at-20-mm",)),
-        ("20.1", "insulinoma-partial-pancreatectomy",
-         "size 20.1 mm is 20 mm or more (not small, < 2 cm)", ()),
+        (
+            "20",
+            "insulinoma-partial-pancreatectomy",
+            "size 20 mm is 20 mm or more (not small, < 2 cm)",
+            ("size-at-20-mm",),
+        ),
+        (
+            "20.1",
+            "insulinoma-partial-pancreatectomy",
+            "size 20.1 mm is 20 mm or more (not small, < 2 cm)",
+            (),
+        ),
     ],
 )
 def test_an_insulinoma_of_20_mm_is_not_small_from_both_sides(size, operation, reason, warnings):
