@@ -162,7 +162,7 @@ def test_a_rectal_net_g3_of_8_mm_is_not_locally_excised():
     assert "**radical (oncological) surgery** with lymph node dissection at the MDT" in text
     assert advice.warnings == ("net-g3",)
     assert advice.detail("net-g3") == "How the grade was worked out: Ki-67 25 % is above 20 %: G3."
-    assert "Local excision is not shown" in advice.message("net-g3")
+    assert "local excision is not shown" in advice.message("net-g3")
 
 
 @pytest.mark.parametrize(
