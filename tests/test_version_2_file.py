@@ -1,16 +1,27 @@
-"""Version 2's reference cases, run as publishing runs them: through the case form, the
-grade, the sections and the warnings (here also in the order shown), and the phrases in the
-quoted words. No database: the logic is the file's, compiled with the pure engine."""
+"""Version 2's file as publishing would take it: its logic passes the exhaustive check, and
+its reference cases, run as publishing runs them (through the case form; the grade, the
+sections and the warnings, here also in the order shown; the phrases in the quoted words),
+give their expected advice. No database: the logic is the file's, compiled with the pure
+engine."""
 
 from __future__ import annotations
 
 import pytest
 
 from guidance import engine
+from guidance.engine import check
 from guidance.forms import CaseForm, form_data
 from tests.version_2 import LOGIC, SECTIONS, reference_case, reference_cases
 
 CASES = reference_cases()
+
+
+def test_version_2_passes_the_exhaustive_check():
+    result = check.check(LOGIC)
+
+    assert result.failures == ()
+    assert result.passed
+    assert result.classes == 1_474_200
 
 
 def test_there_are_42_reference_cases_each_with_its_own_title():
