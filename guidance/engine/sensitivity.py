@@ -295,11 +295,11 @@ def _answers(logic: Logic, facts: CaseFacts, advice: Advice, name: str) -> Itera
                 value=value,
                 to=other,
                 direction=ANSWER,
-                when=_answer_words(fact, other),
+                when=answer_words(fact, other),
             )
 
 
-def _answer_words(fact: Field, value: Any) -> str:
+def answer_words(fact: Field, value: Any) -> str:
     """An answer in words: "SSR imaging positive", "hormonal symptoms", "no hormonal
     symptoms"."""
     if fact.kind == "boolean":
