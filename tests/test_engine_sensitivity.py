@@ -368,3 +368,9 @@ def test_no_value_nearer_than_a_change_and_none_where_there_is_no_change_changes
                 continue
             changed = advice(replace(facts, **{name: other})) != before
             assert (other in listed) == changed, (name, other)
+
+
+def test_a_value_finer_than_the_resolution_still_finds_its_nearest_changes():
+    changes = what_would_change(by_ki67("19.95"))
+    assert only(changes, "ki67_percent", "above").to == D("20.1")
+    assert only(changes, "ki67_percent", "below").to == D("2.9")

@@ -177,7 +177,9 @@ def _nearest(
     of the first class, walking outwards, whose advice differs."""
     fact = INPUTS[name]
     value = getattr(facts, name)
-    at = next(index for index, each in enumerate(classes) if each.low <= value <= each.high)
+    # The class the value is in; a value finer than the field's resolution (never entered,
+    # the forms refuse it) goes with the step below it, as the thresholds split the steps.
+    at = max(index for index, each in enumerate(classes) if each.low <= value)
     for direction, walk in ((ABOVE, range(at + 1, len(classes))), (BELOW, range(at - 1, -1, -1))):
         for index in walk:
             edge = classes[index].low if direction == ABOVE else classes[index].high
