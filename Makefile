@@ -59,7 +59,7 @@ bench-check: install
 bench-engine: install
 	$(BIN)/python bench/engine.py
 
-# What would change the advice, per case, over the example and reference cases (budget 5 ms).
+# What would change the advice: its cost per case over the example and reference cases.
 bench-sensitivity: install
 	$(BIN)/python bench/sensitivity.py
 

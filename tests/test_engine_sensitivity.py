@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from guidance.engine.check import valid
 from guidance.engine.facts import INPUTS
+from guidance.engine.sensitivity import ANSWERS
 from tests.advice import (
     DIFFERENTIATION_VALUES,
     EXTENT_VALUES,
@@ -353,16 +354,17 @@ def test_no_value_nearer_than_a_change_and_none_where_there_is_no_change_changes
             assert advice(replace(facts, **{name: above[0].to - fact.resolution})) == before
         if below and below[0].to + fact.resolution != value:
             assert advice(replace(facts, **{name: below[0].to + fact.resolution})) == before
-    # Every other valid answer that changes the advice is listed.
-    for name in (
-        "tumour_type",
-        "differentiation",
-        "extent",
-        "metastases_resectable",
-        "ssr_imaging",
-    ):
+    # Every other valid answer that changes the advice is listed; the site is not an answer
+    # looked at, and an answer not asked for the case (a region outside the pancreas) has
+    # no other.
+    assert of(changes, "site") == []
+    for name in ANSWERS:
         listed = {change.to for change in of(changes, name, "answer")}
-        for other in INPUTS[name].values:
+        if getattr(facts, name) is None:
+            assert listed == set()
+            continue
+        fact = INPUTS[name]
+        for other in (True, False) if fact.kind == "boolean" else fact.values:
             if other == getattr(facts, name) or not valid({**vars(facts), name: other}):
                 assert other not in listed
                 continue
