@@ -32,8 +32,8 @@ from guidance.engine.interpreter import recommend
 from guidance.engine.logic import Logic
 
 NUMBERS = ("size_mm", "ki67_percent", "mitoses_per_10hpf")
-# The answers a change of which is looked at; the site is where the tumour is, not a
-# finding another observer could read otherwise.
+# The answers a change of which is looked at, in the order the wizard asks them; the site
+# is where the tumour is, not a finding another observer could read otherwise.
 ANSWERS = (
     "tumour_type",
     "hormonal_symptoms",
@@ -41,8 +41,8 @@ ANSWERS = (
     "gastric_type",
     "differentiation",
     "extent",
-    "metastases_resectable",
     "ssr_imaging",
+    "metastases_resectable",
 )
 
 ABOVE, BELOW, RANGE, ANSWER = "above", "below", "range", "answer"
