@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-check bench-engine bench-impact load clean
+.PHONY: install install-dev install-load migrate run serve test lint mutants check-deploy bench bench-check bench-engine bench-impact bench-sensitivity load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-check: install
 # The engine's cost per case, version 1 as content against the engine written in Python.
 bench-engine: install
 	$(BIN)/python bench/engine.py
+
+# What would change the advice: its cost per case over the example and reference cases.
+bench-sensitivity: install
+	$(BIN)/python bench/sensitivity.py
 
 # The impact report over 10,000 / 100,000 / 1,000,000 synthetic cases, SQLite then PostgreSQL
 # (PG_URL: a database on the server to connect to; a database bench_impact is made there).

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from guidance import content, recommendation
+from guidance import content, recommendation, sensitivity
 from guidance.forms import FACT_FIELDS, CaseForm, form_data
 
 NUMBER_FIELDS = {"size_mm", "ki67_percent", "mitoses_per_10hpf"}
@@ -160,7 +160,8 @@ def answer(shown: recommendation.Recommendation) -> dict[str, Any]:
     """What the API returns of a recommendation: what the page shows of it, without the
     inputs (the caller sent them), the category's wording and basis, or the sections' order
     (the list is in that order). Every recommendation and warning says whose words it is
-    (``voice``) and what it is cited as (``citation``), as the page does."""
+    (``voice``) and what it is cited as (``citation``), as the page does; what would change
+the advice is each change as the engine states it, without the page's sentence."""
     return {
         "guideline": {key: shown["guideline"][key] for key in GUIDELINE_KEYS},
         "grade": shown["grade"],
@@ -170,6 +171,7 @@ def answer(shown: recommendation.Recommendation) -> dict[str, Any]:
             {key: item[key] for key in RECOMMENDATION_KEYS} for item in shown["recommendations"]
         ],
         "warnings": [{key: item[key] for key in WARNING_KEYS} for item in shown["warnings"]],
+        "sensitivity": [sensitivity.api_item(item) for item in shown["sensitivity"]],
     }
 
 

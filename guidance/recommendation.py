@@ -9,6 +9,7 @@ had a voice holds none: ``page_context()`` reads it as the source's words, as it
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any, TypedDict
 from django import forms
 from django.utils import timezone
 
-from guidance import engine
+from guidance import engine, sensitivity
 from guidance.content import GuidelineText
 from guidance.forms import CaseForm
 from guidance.models import Voice
@@ -92,6 +93,9 @@ class Recommendation(TypedDict):
     category_basis: str
     recommendations: list[RecommendedSection]  # in guideline order
     warnings: list[ShownWarning]  # those for missing sections first
+    # What would change the advice, nearest first; None in a snapshot saved before it was
+    # shown.
+    sensitivity: list[sensitivity.SensitivityItem] | None
     facts: CaseFactsJSON
 
 
@@ -214,6 +218,13 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
         "category_basis": result.category_basis,
         "recommendations": recommendations,
         "warnings": warnings,
+        "sensitivity": sensitivity.items(
+            text.logic,
+            facts,
+            headings={slug: section.heading for slug, section in sections.items()},
+            messages=messages,
+            as_json=json_number,
+        ),
         "facts": facts_as_json(facts),
     }
 
@@ -272,6 +283,7 @@ def as_shown(shown: Recommendation) -> Recommendation:
     guideline = shown["guideline"]
     cited = guideline["citation"]
     return {
+        "sensitivity": None,
         **shown,
         "guideline": {
             "about_source": "",
@@ -295,10 +307,20 @@ def page_context(shown: Recommendation) -> dict[str, Any]:
     age: see as_shown())."""
     shown = as_shown(shown)
     in_use_since = shown["guideline"]["in_use_since"]
+    items = shown["sensitivity"] or []
+    near = {item["field"] for item in items if item["near"] and item["value"] is not None}
     return {
         "shown": shown,
         "groups": grouped(shown["recommendations"]),
         "inputs": describe(shown["facts"]),
+        # The labels of the numbers near a threshold, flagged in the inputs.
+        "near_inputs": {
+            str(CaseForm.base_fields[name].label)
+            for name in near
+            if engine.INPUTS[name].kind == "number"
+        },
+        "sensitivity_near": [item for item in items if item["near"]],
+        "sensitivity_rest": [item for item in items if not item["near"]],
         "in_use_since": date.fromisoformat(in_use_since) if in_use_since else None,
     }
 
@@ -316,7 +338,9 @@ def compare(
     """What differs between a saved recommendation and the same case run again today, and why.
 
     Lists of the sections and warnings added, removed, changed or reworded (each changed one
-    as ``{"saved": ..., "current": ...}``), whether the grade or category changed, and
+    as ``{"saved": ..., "current": ...}``), whether the grade or category changed,
+    ``advice_changed``: whether any of those did; what would change the advice, the items
+    now listed and those no longer (``sensitivity_added``, ``sensitivity_removed``); and
     ``any``: whether anything did. Each section or warning added or removed, and each pair
     changed, carries ``why``: what changed, in words; an added or removed one whose
     applicability the logic decides also carries ``condition``, the condition that now
@@ -407,8 +431,33 @@ def compare(
         "grade_changed": saved["grade"] != current["grade"],
         "category_changed": saved["category"] != current["category"],
     }
+    differences["advice_changed"] = any(differences.values())
+    differences.update(
+        _sensitivity_changes(saved.get("sensitivity"), current.get("sensitivity"))
+    )
     differences["any"] = any(differences.values())
     return differences
+
+
+def _sensitivity_changes(
+    saved: list[sensitivity.SensitivityItem] | None,
+    current: list[sensitivity.SensitivityItem] | None,
+) -> dict[str, list[sensitivity.SensitivityItem]]:
+    """What would change the advice, saved and current: the items that are new and those
+    that are gone, each compared by what it states (not its wording). A snapshot saved
+    before it was shown has nothing to compare."""
+    if saved is None or current is None:
+        return {"sensitivity_added": [], "sensitivity_removed": []}
+
+    def key(item: sensitivity.SensitivityItem) -> str:
+        return json.dumps(sensitivity.api_item(item), sort_keys=True)
+
+    saved_keys = {key(item) for item in saved}
+    current_keys = {key(item) for item in current}
+    return {
+        "sensitivity_added": [item for item in current if key(item) not in saved_keys],
+        "sensitivity_removed": [item for item in saved if key(item) not in current_keys],
+    }
 
 
 def _attribution_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -36,7 +36,9 @@ from guidance.engine import (
     Result,
     label,
     number,
+    sensitivity,
 )
+from guidance.engine.sensitivity import Change
 
 # Version 1's logic, as its content holds it: every test of the rules runs against it.
 VERSION_1 = version_1_logic()
@@ -49,6 +51,10 @@ SMALL_TUMOUR_MM = Decimal(20)  # "small (< 2 cm)": the source's one size thresho
 
 def recommend(facts: CaseFacts) -> Result:
     return engine.recommend(facts, VERSION_1)
+
+
+def what_would_change(facts: CaseFacts) -> tuple[Change, ...]:
+    return sensitivity.what_would_change(VERSION_1, facts)
 
 
 def grade_from(*, ki67_percent, mitoses_per_10hpf) -> GradeAssessment:
@@ -84,6 +90,7 @@ __all__ = [
     "VERSION_1",
     "WARNING_CODES",
     "AppliedSection",
+    "Change",
     "CaseFacts",
     "CaseWarning",
     "Category",
@@ -92,6 +99,7 @@ __all__ = [
     "Result",
     "case",
     "distant",
+    "facts_from_json",
     "grade_from",
     "label",
     "number",
@@ -99,6 +107,7 @@ __all__ = [
     "reasons_of",
     "recommend",
     "stomach",
+    "what_would_change",
 ]
 
 SITE_VALUES = tuple(value for value, _ in SITES)
@@ -145,6 +154,26 @@ def stomach(gastric_type: str = "unknown", **overrides) -> CaseFacts:
 
 def distant(resectable: str = "unknown", **overrides) -> CaseFacts:
     return case(extent="distant_metastases", metastases_resectable=resectable, **overrides)
+
+
+def facts_from_json(data: dict) -> CaseFacts:
+    """A case as the example and reference case files write it (JSON numbers, optional
+    fields left out), as the case form would take it."""
+    ki67 = data.get("ki67_percent")
+    return case(
+        site=data["site"],
+        pancreas_region=data.get("pancreas_region"),
+        gastric_type=data.get("gastric_type"),
+        tumour_type=data["tumour_type"],
+        hormonal_symptoms=data["hormonal_symptoms"],
+        size_mm=Decimal(str(data["size_mm"])),
+        differentiation=data["differentiation"],
+        ki67_percent=None if ki67 is None else Decimal(str(ki67)),
+        mitoses_per_10hpf=data.get("mitoses_per_10hpf"),
+        extent=data["extent"],
+        metastases_resectable=data.get("metastases_resectable", "unknown"),
+        ssr_imaging=data.get("ssr_imaging", "not_done"),
+    )
 
 
 def reasons_of(result: Result, slug: str) -> tuple[str, ...]:

@@ -368,6 +368,7 @@ def assert_documented_answer(response) -> dict[str, Any] | None:
         "category",
         "recommendations",
         "warnings",
+        "sensitivity",
     }, body
     assert set(body["guideline"]) == {
         "title", "version", "citation", "about_source", "not_covered", "in_use_since",

@@ -59,6 +59,7 @@ def test_a_good_case_gets_200_with_exactly_the_documented_shape(client, db):
         "category",
         "recommendations",
         "warnings",
+        "sensitivity",
     }
     assert set(body["guideline"]) == {
         "title", "version", "citation", "about_source", "not_covered", "in_use_since",

@@ -156,3 +156,18 @@ def test_the_print_stylesheet_keeps_a_note_apart_without_colour():
     printing = css[css.rindex("@media print") :]
 
     assert ".net-advisor-note" in printing and "dashed #000" in printing
+
+
+def test_the_print_view_prints_what_would_change_the_advice_every_change_open(alice_client, case):
+    html = print_view(alice_client, case)
+
+    changes = parse(html).one("section", cls="sensitivity")
+    assert "open" in changes.one("details", cls="sensitivity-rest").attrs
+    sentences = [item["sentence"] for item in case.snapshot["sensitivity"]]
+    assert sorted(item.text() for item in changes.find_all("li")) == sorted(sentences)
+    # Ki-67 4 % is 1 above the G1/G2 boundary: flagged beside the input, with nothing to click.
+    assert re.search(
+        r'Ki-67 index \(%\)</th><td>4</td><td class="near-threshold"><span[^>]*>Near a change',
+        html,
+    )
+    assert "<a " not in changes.source

@@ -405,3 +405,45 @@ def test_a_case_saved_before_texts_had_a_voice_is_unchanged_against_the_same_ver
     html = recheck(alice_client, old)
 
     assert "no-changes" in html
+
+
+# --- What would change the advice ----------------------------------------------------
+
+
+def sensitivity_diffs(html: str) -> list[tuple[str, str, str]]:
+    """Each change of what would change the advice: (data-diff, the input, the sentence)."""
+    return re.findall(
+        r'<li data-diff="(sensitivity-[a-z]+)" data-field="([^"]+)">([^<]*)</li>', html
+    )
+
+
+def test_the_re_check_says_when_only_what_would_change_the_advice_has_changed(
+    alice, alice_client, editor, fay, draft
+):
+    # Ki-67 4 %: G2 by either version, whose sections and warnings are the same for it.
+    saved = make_case(alice, ki67_percent=4, mitoses_per_10hpf=None)
+    revise(draft, editor, grading={"ki67_percent": {"G3_above": "15"}})
+    publish_it(draft, editor, approver=fay, accept_failures_reason="NET G3 from 15 %")
+
+    html = recheck(alice_client, saved)
+
+    assert diffs(html) == []
+    assert "sensitivity-only" in html and "no-changes" not in html
+    assert "The advice for this case is the same, but what would change it has changed" in html
+    changed = sensitivity_diffs(html)
+    assert [(kind, field) for kind, field, _ in changed] == [
+        ("sensitivity-removed", "ki67_percent"),
+        ("sensitivity-added", "ki67_percent"),
+    ]
+    assert changed[0][2].startswith("Ki-67 4 % is 16 below the G2/G3 boundary: at 20.1 %")
+    assert changed[1][2].startswith("Ki-67 4 % is 11 below the G2/G3 boundary: at 15.1 %")
+
+
+def test_a_case_saved_before_it_was_shown_is_not_said_to_have_changed(alice, alice_client):
+    shown = today(**SMALL_INSULINOMA)
+    before = record(alice, {key: value for key, value in shown.items() if key != "sensitivity"})
+
+    html = recheck(alice_client, before)
+
+    assert "no-changes" in html and sensitivity_diffs(html) == []
+    assert "and the same changes would change its advice" not in html

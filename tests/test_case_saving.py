@@ -338,3 +338,16 @@ def test_four_submits_of_one_review_at_once_save_one_case(alice, client_for):
     assert [twin.url for twin in tabs] == [detail(case)] * SUBMITS
     assert [twin.status_code for twin in tabs] == [200] * SUBMITS
     assert case.reference == "MDT 7"
+
+
+def test_the_snapshot_holds_what_would_change_the_advice_as_shown(alice_client, version_1):
+    run_wizard(alice_client, WARNED_RECTUM)
+
+    snapshot = Case.objects.get().snapshot
+    items = snapshot["sensitivity"]
+    # Ki-67 2.9 % is a tenth below the G1/G2 boundary: the nearest change, weighed first.
+    assert items[0]["field"] == "ki67_percent"
+    assert (items[0]["value"], items[0]["to"], items[0]["near"]) == (2.9, 3, True)
+    assert items[0]["sentence"].startswith("Ki-67 2.9 % is 0.1 below the threshold of 3 %")
+    differentiation = [item for item in items if item["field"] == "differentiation"]
+    assert differentiation and all(item["near"] for item in differentiation)  # not known

@@ -292,3 +292,36 @@ def test_compare_says_when_a_warning_became_a_note():
     (reworded,) = recommendation.compare(saved, current)["warnings_reworded"]
 
     assert reworded["why"] == "It is now a NET Advisor note, not the source guideline's words."
+
+
+# --- What would change the advice ----------------------------------------------------
+
+
+def change(to, sentence="A sentence.", **fields: Any) -> dict[str, Any]:
+    return {
+        "field": "size_mm", "value": 12, "to": to, "when": f"size {to} mm or more",
+        "grade": None, "category": None, "sections_added": ["b"], "sections_removed": ["a"],
+        "warnings_added": [], "warnings_removed": [], "sentence": sentence, "near": False,
+        **fields,
+    }  # fmt: skip
+
+
+def test_compare_finds_what_would_change_the_advice_added_and_removed_by_what_it_states():
+    saved = {**shown_with(), "sensitivity": [change(20), change(30, "Old words.")]}
+    current = {**shown_with(), "sensitivity": [change(15), change(30, "New words.")]}
+
+    differences = recommendation.compare(saved, current)
+
+    assert differences["sensitivity_removed"] == [change(20)]
+    assert differences["sensitivity_added"] == [change(15)]
+    assert differences["advice_changed"] is False
+    assert differences["any"] is True
+
+
+def test_compare_has_nothing_to_say_of_it_for_a_snapshot_saved_before_it_was_shown():
+    current = {**shown_with(), "sensitivity": [change(15)]}
+
+    differences = recommendation.compare(shown_with(), current)
+
+    assert differences["sensitivity_added"] == differences["sensitivity_removed"] == []
+    assert differences["any"] is False

@@ -15,7 +15,7 @@ or warning) fails to decide. "Every case" is exact, not sampled:
 * Only the valid cases are enumerated, as ``forms.CaseForm`` accepts them: a pancreas
   region is given exactly when the site is the pancreas, a gastric NET type exactly when
   it is the stomach, and the metastases' resectability is "unknown" unless there are
-  distant metastases (``_valid``).
+  distant metastases (``valid``).
 
 The product of those classes (``CheckResult.classes``; 884,520 for version 1) is what the
 check covers. It evaluates far fewer cases (``CheckResult.cases``), by a collapse that is
@@ -73,7 +73,7 @@ RAISES = "condition fails"  # a rule cannot be decided for a case
 GRADE_FACTS = ("grade", "grade_from_ki67", "grade_from_mitoses")
 
 # The inputs in groups: the validity of a case ties the facts of a group together, and
-# nothing ties two groups (``_valid``). The grade is derived within the indices' group.
+# nothing ties two groups (``valid``). The grade is derived within the indices' group.
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("site", "pancreas_region", "gastric_type"),
     ("tumour_type",),
@@ -91,7 +91,7 @@ assert sorted(name for group in GROUPS for name in group) == sorted(INPUTS)
 SITE_FACTS = {"pancreas_region": "pancreas", "gastric_type": "stomach"}
 
 
-def _valid(values: Mapping[str, Any]) -> bool:
+def valid(values: Mapping[str, Any]) -> bool:
     """Whether a group's values are a case ``CaseForm`` accepts (its ``clean()``); the
     facts of a group may be only some of its facts."""
     if "site" in values and any(
@@ -245,7 +245,7 @@ def _group(
     found: dict[tuple[Any, ...], list[Any]] = {}
     total = 0
     for values in combos:
-        if not _valid(values):
+        if not valid(values):
             continue
         total += 1
         if grading:
@@ -464,7 +464,7 @@ def _possible(name: str, seen: Mapping[str, set[Any]], categories: set[str]) -> 
     return {
         value
         for value in values
-        if any(_valid({name: value, other: given}) for given in seen[other])
+        if any(valid({name: value, other: given}) for given in seen[other])
     }
 
 
