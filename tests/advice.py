@@ -12,7 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from guidance import engine
-from guidance.content import version_1_logic
 from guidance.engine import (
     DIFFERENTIATIONS,
     EXTENTS,
@@ -37,8 +36,10 @@ from guidance.engine import (
     label,
     number,
 )
+from guidance.engine.logic_file import version_1_document, version_1_logic
 
-# Version 1's logic, as its content holds it: every test of the rules runs against it.
+# Version 1's logic, as its frozen file holds it: every test of the rules runs against it,
+# and a test that changes it starts from version_1_document(), a fresh copy each call.
 VERSION_1 = version_1_logic()
 KI67_G2_FROM = VERSION_1.grading.ki67_g1_below  # below 3 % is G1
 KI67_G2_TO = VERSION_1.grading.ki67_g3_above  # 3 to 20 % inclusive is G2
@@ -99,6 +100,7 @@ __all__ = [
     "reasons_of",
     "recommend",
     "stomach",
+    "version_1_document",
 ]
 
 SITE_VALUES = tuple(value for value, _ in SITES)
