@@ -334,7 +334,7 @@ class WarningTextAdmin(TextHistoryAdmin):
     fixed_after_creation = ["code"]
 
     def has_add_permission(self, request):
-        return False  # the codes are the engine's; drafts get every one when they are made
+        return False  # drafts get every warning of the version they are made from
 
     def has_delete_permission(self, request, obj=None):
         return False

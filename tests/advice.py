@@ -20,12 +20,10 @@ from guidance.engine import (
     MITOSES_MAX,
     PANCREAS_REGIONS,
     RESECTABILITY,
-    SECTION_SLUGS,
     SITES,
     SIZE_MAX_MM,
     SSR_IMAGING,
     TUMOUR_TYPES,
-    WARNING_CODES,
     AppliedSection,
     CaseFacts,
     CaseWarning,
@@ -45,6 +43,10 @@ KI67_G2_FROM = VERSION_1.grading.ki67_g1_below  # below 3 % is G1
 KI67_G2_TO = VERSION_1.grading.ki67_g3_above  # 3 to 20 % inclusive is G2
 MITOSES_G2_FROM = VERSION_1.grading.mitoses_g1_below
 MITOSES_G2_TO = VERSION_1.grading.mitoses_g3_above
+# Version 1's sections and warnings, in the order the source presents them and the order
+# the warnings are shown: the version's own, as its logic names them.
+SECTION_SLUGS = VERSION_1.slugs
+WARNING_CODES = VERSION_1.codes
 SMALL_TUMOUR_MM = Decimal(20)  # "small (< 2 cm)": the source's one size threshold
 
 
