@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from guidance import engine, guideline_file, publishing
+from guidance import guideline_file, publishing
 from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
 from guidance.diff import compare_about_the_source, compare_versions, word_diff
 from guidance.engine.diff import logic_diff
@@ -144,23 +144,24 @@ def publish_draft(
         "draft": draft,
         "form": form,
         "error": error,
-        "missing": draft.missing_sections(),
     }
-    approval = publishing.approval_of(draft)
-    refusal = approval.refusal(request.user)
-    context.update(approval=approval, may_approve=not refusal, approval_refusal=refusal)
-    # A draft whose logic does not compile (a section its rules name deleted with a bulk
-    # delete, say) cannot run: its problems are shown instead of the checks.
-    try:
-        gate = publishing.check_gate(draft)
-    except engine.LogicError as failure:
-        context["logic_problems"] = failure.problems
+    # The gate, the impact and the approval from one reading of the draft's logic.
+    checked = publishing.review(draft)
+    refusal = checked.approval.refusal(request.user)
+    context.update(
+        approval=checked.approval,
+        may_approve=not refusal,
+        approval_refusal=refusal,
+        missing=checked.missing,
+    )
+    if checked.gate is None:
+        context["logic_problems"] = checked.logic_problems
     else:
         context.update(
-            gate=gate,
-            results=gate.results,
-            failures=gate.failures,
-            impact=publishing.impact(draft),
+            gate=checked.gate,
+            results=checked.gate.results,
+            failures=checked.gate.failures,
+            impact=checked.impact,
         )
     return TemplateResponse(request, "admin/guidance/publish.html", context)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -237,14 +237,15 @@ class GuidelineVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def missing_sections(self) -> list[str]:
-        """Slugs the version's exclusions name that it has no section for (one query).
+    def missing_sections(self, present: Iterable[str] | None = None) -> list[str]:
+        """Slugs the version's exclusions name that it has no section for (one query, or
+        none given the slugs ``present``, just read).
 
         A section's condition is stored on the section, so every section the logic can
         return exists; only an exclusion (or a condition's ``applies[...]``, which
         ``logic_problems()`` reports) can name one that does not.
         """
-        present = set(self.sections.values_list("slug", flat=True))
+        present = set(self.sections.values_list("slug", flat=True) if present is None else present)
         named = dict.fromkeys(slug for pair in self.exclusive or [] for slug in pair)
         return [slug for slug in named if isinstance(slug, str) and slug not in present]
 

@@ -403,18 +403,17 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline, the version it is based on and who approved it
-    # 6-7. check_gate reads the draft's text once, afresh (content.load; the guideline
-    #    came with the draft): all its sections, then all its warning texts
-    # 8. the reference cases active now or gating the draft (14 seeded; run in memory, no
-    #    query each; see test_admin_publishing_gate.py for changes to the gate)
-    # 9. missing_sections: the draft's section slugs
-    # 10-11. impact: the draft's sections, then its warning texts
-    # 12. impact: the saved cases grouped by facts and what they showed (one index read)
-    # 13-14. impact: the sections, then the warning texts, of every version the cases used
-    # 15-22. approval_of: the draft's logic (its sections' and warnings' conditions), the
-    #    logic of the version it is based on (which came with the draft), the history of the
-    #    draft's sections, of its warnings and of the draft, who made the last logic change
-    with django_assert_num_queries(ADMIN_PREAMBLE + 18):
+    # 6-7. the draft's text, read once afresh for every check (content.load; the guideline
+    #    came with the draft): its sections, then its warning texts; its logic is compiled
+    #    once from them, and missing_sections reads its slugs from them
+    # 8-13. approval_of: the logic of the version it is based on (its sections' and
+    #    warnings' conditions), the history of the draft's sections, of its warnings and of
+    #    the draft, who made the last logic change
+    # 14. the reference cases active now or gating the draft (14 seeded; run in memory,
+    #    no query each; see test_admin_publishing_gate.py for changes to the gate)
+    # 15. impact: the saved cases grouped by facts and what they showed (one index read)
+    # 16-17. impact: the sections, then the warning texts, of every version the cases used
+    with django_assert_num_queries(ADMIN_PREAMBLE + 13):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]
