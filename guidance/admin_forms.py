@@ -22,6 +22,16 @@ class ReasonForm(forms.ModelForm):
     )
 
 
+class RemovalForm(forms.Form):
+    """Removing a section or warning from a draft says why, into its history."""
+
+    reason = forms.CharField(
+        max_length=100,
+        label="Remove it from the draft, because",
+        help_text="Recorded in the audit trail with your name and the time.",
+    )
+
+
 class PublishForm(forms.Form):
     label = forms.CharField(max_length=50, help_text="The version as it will be cited, e.g. 2.")
     change_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

@@ -195,20 +195,29 @@ def test_a_draft_warning_text_is_edited_with_a_reason_and_a_published_one_is_vie
     live_url = f"/admin/guidance/warningtext/{live.pk}/change/"
     assert "message" not in field_names(html_of(erin_client.get(live_url)))
     assert erin_client.post(live_url, {"message": "x", "change_reason": "y"}).status_code == 403
-    assert erin_client.get("/admin/guidance/warningtext/add/").status_code == 403
-    assert erin_client.get(f"/admin/guidance/warningtext/{warning.pk}/delete/").status_code == 403
+    assert erin_client.get(f"/admin/guidance/warningtext/{live.pk}/delete/").status_code == 403
     live.refresh_from_db()
     assert live.message == old
 
 
-def test_a_section_the_engine_does_not_use_can_be_deleted_from_the_draft(erin_client, draft):
+def test_a_section_nothing_names_is_removed_from_the_draft_with_a_reason(
+    erin, erin_client, draft
+):
     overview = section(draft, "overview")
+    url = f"/admin/guidance/section/{overview.pk}/delete/"
 
-    response = erin_client.post(f"/admin/guidance/section/{overview.pk}/delete/", {"post": "yes"})
+    refused = erin_client.post(url, {"post": "yes"})
+    response = erin_client.post(url, {"reason": "The introduction is not advice"})
 
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"reason": ["This field is required."]}
     assert response.status_code == 302
     assert not draft.sections.filter(slug="overview").exists()
     assert published().sections.filter(slug="overview").exists()
+    record = overview.history.latest("history_id")
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "-", erin, "The introduction is not advice"
+    )
 
 
 def test_the_publish_page_shows_reference_cases_section_check_impact_and_form(
