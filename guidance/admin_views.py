@@ -24,7 +24,7 @@ from guidance import guideline_file, publishing
 from guidance.admin_forms import DiscardForm, ImportForm, PublishForm, RemovalForm
 from guidance.diff import compare_about_the_source, compare_versions, word_diff
 from guidance.engine.diff import logic_diff
-from guidance.models import GuidelineVersion, ProtectedSection
+from guidance.models import GuidelineVersion, ProtectedSection, ReadOnlyContent
 
 if TYPE_CHECKING:
     from guidance.admin import GuidelineVersionAdmin, TextHistoryAdmin
@@ -79,10 +79,12 @@ def remove_text(
             with transaction.atomic():
                 model_admin.log_deletions(request, [obj])
                 obj.delete()
-        except ProtectedSection as refusal:  # named since the page was shown
+        # Named, or the draft published, since the page was shown.
+        except (ProtectedSection, ReadOnlyContent) as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, f"The {obj.kind} {obj} was removed from the draft.")
+            key = getattr(obj, obj.key_field)
+            messages.success(request, f"The {obj.kind} {key} was removed from the draft.")
             return redirect(
                 f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist"
             )

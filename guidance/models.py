@@ -697,7 +697,6 @@ class WarningText(DraftText):
         return errors
 
 
-
 def _refuse_unless_draft(version: GuidelineVersion) -> None:
     if not version.is_draft:
         raise ReadOnlyContent(

@@ -124,13 +124,16 @@ def test_an_editor_removes_a_warning_nothing_names_with_a_reason(erin, erin_clie
 
     page = erin_client.get(remove_url(warning))
     unreasoned = erin_client.post(remove_url(warning), {"reason": ""})
-    response = erin_client.post(remove_url(warning), {"reason": "Covered by the case form"})
+    response = erin_client.post(
+        remove_url(warning), {"reason": "Covered by the case form"}, follow=True
+    )
 
     assert page.status_code == 200
     assert 'name="reason"' in html_of(page)
     assert unreasoned.status_code == 200
     assert unreasoned.context["form"].errors == {"reason": ["This field is required."]}
-    assert response.status_code == 302
+    assert response.redirect_chain == [(WARNINGS, 302)]
+    assert messages_on(response)[-1] == f"The warning {UNNAMED} was removed from the draft."
     assert not draft.warnings.filter(code=UNNAMED).exists()
     record = warning.history.latest("history_id")
     assert (record.history_type, record.history_user, record.history_change_reason) == (
