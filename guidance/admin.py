@@ -6,8 +6,8 @@ kept by django-simple-history), checks the reference cases and the impact on sav
 then publishes it.
 
 Here are the model admins alone: their forms are in ``guidance.admin_forms``, the editors'
-own pages (text history, start draft, publish, discard, compare, a guideline file's download
-and upload) in ``guidance.admin_views``.
+own pages (text history, removing a text from a draft, start draft, publish, discard,
+compare, a guideline file's download and upload) in ``guidance.admin_views``.
 """
 
 from __future__ import annotations
