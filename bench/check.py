@@ -12,7 +12,6 @@ classes it applies to and three example cases, for every section of the version.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -21,26 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from guidance import engine  # noqa: E402
 from guidance.engine import check  # noqa: E402
-
-VERSION_1 = ROOT / "guidance" / "data" / "guideline-version-1-logic.json"
-
-
-def version_1() -> engine.Logic:
-    data = json.loads(VERSION_1.read_text())
-    return engine.compile_logic(
-        {
-            "grading": data["grading"],
-            "category": data["category"],
-            "exclusive": data["exclusive"],
-            "sections": [
-                {"slug": slug, "order": order, **rule}
-                for order, (slug, rule) in enumerate(data["sections"].items(), 1)
-            ],
-            "warnings": [{"code": code, **rule} for code, rule in data["warnings"].items()],
-        }
-    )
+from guidance.engine.logic_file import version_1_logic  # noqa: E402
 
 
 def timed(function, runs: int) -> tuple[list[float], list[float]]:
@@ -66,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     runs = parser.parse_args().runs
-    logic = version_1()
+    logic = version_1_logic()
     result = check.check(logic)
     print(
         f"exhaustive check, version 1: {result.classes:,} classes, {result.cases:,} cases "

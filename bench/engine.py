@@ -21,25 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guidance import engine  # noqa: E402
+from guidance.engine.logic_file import version_1_logic  # noqa: E402
 from tests.oracle import engine_before  # noqa: E402
 
-VERSION_1 = ROOT / "guidance" / "data" / "guideline-version-1-logic.json"
 ROUNDS, REPEAT = 200, 7
-
-
-def version_1() -> engine.Logic:
-    data = json.loads(VERSION_1.read_text())
-    return engine.compile_logic(
-        {
-            "grading": data["grading"],
-            "category": data["category"],
-            "exclusive": data["exclusive"],
-            "sections": [
-                {"slug": s, "order": i, **r} for i, (s, r) in enumerate(data["sections"].items(), 1)
-            ],
-            "warnings": [{"code": c, **r} for c, r in data["warnings"].items()],
-        }
-    )
 
 
 def facts_of(raw: dict) -> dict:
@@ -68,7 +53,7 @@ def best(run) -> float:
 
 
 def main() -> None:
-    logic = version_1()
+    logic = version_1_logic()
     raw = cases()
     # The engine before knew no gastric NET type; version 1 never reads it.
     before = [

@@ -6,8 +6,8 @@ kept by django-simple-history), checks the reference cases and the impact on sav
 then publishes it.
 
 Here are the model admins alone: their forms are in ``guidance.admin_forms``, the editors'
-own pages (text history, start draft, publish, discard, compare, a guideline file's download
-and upload) in ``guidance.admin_views``.
+own pages (text history, removing a text from a draft, start draft, publish, discard,
+compare, a guideline file's download and upload) in ``guidance.admin_views``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -176,6 +175,22 @@ class TextHistoryAdmin(ReasonedHistoryAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.version.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # Removed one at a time, each with its reason, so that what names it is said.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Removing a text from a draft asks why, like any change of it; it is refused,
+        saying what names it, while a reference case or the version's logic does."""
+        return admin_views.remove_text(request, object_id=object_id, model_admin=self)
+
     def save_model(self, request, obj, form, change):
         """Save, and say which reference cases' results the save changed."""
         before = publishing.reference_results(obj.version)
@@ -251,28 +266,6 @@ class SectionAdmin(TextHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "applicability"]
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not obj.version.is_draft:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        # A section is removed one at a time, so that what names it is said (delete_view).
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def delete_view(self, request, object_id, extra_context=None):
-        """Removing a section that a reference case, an exclusion or a condition names is
-        refused, saying which, before the confirmation page."""
-        obj = self.get_object(request, object_id)
-        if obj is not None and obj.version.is_draft:
-            refusals = obj.removal_refusals()
-            if refusals:
-                messages.error(request, obj.removal_refused(refusals))
-                return redirect("admin:guidance_section_change", obj.pk)
-        return super().delete_view(request, object_id, extra_context)
-
     @admin.display(description="Where it applies")
     def applicability(self, obj):
         """How many classes of valid cases the condition holds for, and three of them in
@@ -327,17 +320,12 @@ class WarningTextAdmin(TextHistoryAdmin):
     list_display = ["code", "voice", "version"]
     list_filter = ["version__status", "version"]
     list_select_related = ["version__guideline"]
+    # Warnings are shown in their order, the first first.
     fields = [
-        "version", "code", ("voice", "citation"), ("message", "applies_when"), "detail",
-        "change_reason", "preview", "history_diff_link",
+        "version", "code", "order", ("voice", "citation"), ("message", "applies_when"),
+        "detail", "change_reason", "preview", "history_diff_link",
     ]
     fixed_after_creation = ["code"]
-
-    def has_add_permission(self, request):
-        return False  # the codes are the engine's; drafts get every one when they are made
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Preview")
     def preview(self, obj):

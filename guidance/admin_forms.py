@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import UserChangeForm
 from django.forms.fields import InvalidJSONInput
+from django.utils.functional import cached_property
 
-from guidance import engine
 from guidance.forms import CaseForm, form_data
-from guidance.models import ReferenceCase
+from guidance.models import GuidelineVersion, ReferenceCase
 
 
 class ReasonForm(forms.ModelForm):
@@ -18,6 +18,16 @@ class ReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
         max_length=100,
         label="Reason for this change",
+        help_text="Recorded in the audit trail with your name and the time.",
+    )
+
+
+class RemovalForm(forms.Form):
+    """Removing a section or warning from a draft says why, into its history."""
+
+    reason = forms.CharField(
+        max_length=100,
+        label="Remove it from the draft, because",
         help_text="Recorded in the audit trail with your name and the time.",
     )
 
@@ -153,20 +163,49 @@ class ReferenceCaseForm(ReasonForm):
             )
         return facts
 
-    def _names(self, field: str, allowed: tuple[str, ...]) -> list[str]:
+    @cached_property
+    def checked_against(self) -> GuidelineVersion | None:
+        """The version whose sections and warnings a reference case may name: the draft,
+        which the reference cases gate, or, without a draft, the published version."""
+        return (
+            GuidelineVersion.objects.filter(
+                status__in=[GuidelineVersion.Status.DRAFT, GuidelineVersion.Status.PUBLISHED]
+            )
+            .order_by("status")  # "draft" before "published"
+            .first()
+        )
+
+    def _names(self, field: str, kind: str, names_of) -> list[str]:
         names = self.cleaned_data[field]
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             raise forms.ValidationError("Give a JSON list of strings.")
-        unknown = [name for name in names if name not in allowed]
+        version = self.checked_against
+        if version is None:
+            raise forms.ValidationError("No version is published or drafted to name them in.")
+        known = set(names_of(version))
+        unknown = [name for name in names if name not in known]
         if unknown:
-            raise forms.ValidationError(f"Unknown: {', '.join(unknown)}.")
+            which = "The draft" if version.is_draft else f"Version {version.label}"
+            raise forms.ValidationError(
+                "%(which)s has no such %(kind)s: %(names)s.",
+                code="unknown",
+                params={"which": which, "kind": kind, "names": ", ".join(unknown)},
+            )
         return names
 
     def clean_expected_sections(self):
-        return self._names("expected_sections", engine.SECTION_SLUGS)
+        return self._names(
+            "expected_sections",
+            "section",
+            lambda version: version.sections.values_list("slug", flat=True),
+        )
 
     def clean_expected_warnings(self):
-        return self._names("expected_warnings", engine.WARNING_CODES)
+        return self._names(
+            "expected_warnings",
+            "warning",
+            lambda version: version.warnings.values_list("code", flat=True),
+        )
 
     def clean_expected_phrases(self):
         phrases = self.cleaned_data["expected_phrases"]

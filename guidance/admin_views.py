@@ -11,18 +11,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from guidance import engine, guideline_file, publishing
-from guidance.admin_forms import DiscardForm, ImportForm, PublishForm
+from guidance import guideline_file, publishing
+from guidance.admin_forms import DiscardForm, ImportForm, PublishForm, RemovalForm
 from guidance.diff import compare_about_the_source, compare_versions, word_diff
 from guidance.engine.diff import logic_diff
-from guidance.models import GuidelineVersion
+from guidance.models import GuidelineVersion, ProtectedSection, ReadOnlyContent
 
 if TYPE_CHECKING:
     from guidance.admin import GuidelineVersionAdmin, TextHistoryAdmin
@@ -51,6 +53,50 @@ def text_history(request: HttpRequest, *, pk: int, model_admin: TextHistoryAdmin
         "diff": diff,
     }
     return TemplateResponse(request, "admin/guidance/text_diff.html", context)
+
+
+def remove_text(
+    request: HttpRequest, *, object_id: str, model_admin: TextHistoryAdmin
+) -> HttpResponse:
+    """Remove a section or warning from a draft: refused, saying what names it, while an
+    active reference case or the version's logic does; otherwise a confirmation page with
+    the reason to give, which its POST records in the text's history with who and when."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404(f"No {model_admin.opts.verbose_name} with the id {object_id}.")
+    if not model_admin.has_delete_permission(request, obj):
+        raise PermissionDenied
+    change_page = f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_change"
+    refusals = obj.removal_refusals()
+    if refusals:
+        messages.error(request, obj.removal_refused(refusals))
+        return redirect(change_page, obj.pk)
+    form = RemovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        obj._change_reason = form.cleaned_data["reason"]
+        obj._history_user = request.user
+        try:
+            with transaction.atomic():
+                model_admin.log_deletions(request, [obj])
+                obj.delete()
+        # Named, or the draft published, since the page was shown.
+        except (ProtectedSection, ReadOnlyContent) as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            key = getattr(obj, obj.key_field)
+            messages.success(request, f"The {obj.kind} {key} was removed from the draft.")
+            return redirect(
+                f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist"
+            )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Remove the {obj.kind} {getattr(obj, obj.key_field)} from the draft",
+        "obj": obj,
+        "change_page": change_page,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/guidance/remove.html", context)
 
 
 def start_draft(request: HttpRequest) -> HttpResponse:
@@ -144,23 +190,24 @@ def publish_draft(
         "draft": draft,
         "form": form,
         "error": error,
-        "missing": draft.missing_sections(),
     }
-    approval = publishing.approval_of(draft)
-    refusal = approval.refusal(request.user)
-    context.update(approval=approval, may_approve=not refusal, approval_refusal=refusal)
-    # A draft whose logic does not compile (a section its rules name deleted with a bulk
-    # delete, say) cannot run: its problems are shown instead of the checks.
-    try:
-        gate = publishing.check_gate(draft)
-    except engine.LogicError as failure:
-        context["logic_problems"] = failure.problems
+    # The gate, the impact and the approval from one reading of the draft's logic.
+    checked = publishing.review(draft)
+    refusal = checked.approval.refusal(request.user)
+    context.update(
+        approval=checked.approval,
+        may_approve=not refusal,
+        approval_refusal=refusal,
+        missing=checked.missing,
+    )
+    if checked.gate is None:
+        context["logic_problems"] = checked.logic_problems
     else:
         context.update(
-            gate=gate,
-            results=gate.results,
-            failures=gate.failures,
-            impact=publishing.impact(draft),
+            gate=checked.gate,
+            results=checked.gate.results,
+            failures=checked.gate.failures,
+            impact=checked.impact,
         )
     return TemplateResponse(request, "admin/guidance/publish.html", context)
 

@@ -30,13 +30,10 @@ Drafts are never cached: ``load()`` reads any version's text afresh.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 
 from guidance import engine
@@ -166,30 +163,6 @@ def load(version: GuidelineVersion | int) -> GuidelineText:
         about_source=about_source,
         not_covered=not_covered,
     )
-
-
-VERSION_1_LOGIC = Path(__file__).parent / "data" / "guideline-version-1-logic.json"
-
-
-@cache
-def version_1_logic() -> engine.Logic:
-    """Version 1's logic, from its frozen data file, without the database: what migration
-    0012 stored in version 1, and what the engine's own tests run against."""
-    return engine.compile_logic(logic_file_document(json.loads(VERSION_1_LOGIC.read_text())))
-
-
-def logic_file_document(data: dict) -> dict:
-    """The logic data file's sections and warnings (keyed by slug and code) as a document."""
-    return {
-        "grading": data["grading"],
-        "category": data["category"],
-        "exclusive": data["exclusive"],
-        "sections": [
-            {"slug": slug, "order": order, **rule}
-            for order, (slug, rule) in enumerate(data["sections"].items(), 1)
-        ],
-        "warnings": [{"code": code, **rule} for code, rule in data["warnings"].items()],
-    }
 
 
 # What was last loaded: (the published row, its text), or None. Replaced in one assignment

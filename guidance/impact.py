@@ -117,14 +117,16 @@ def number_class(name: str, points: Iterable[Decimal]) -> Choose:
     return Choose(*whens, default=Value(2 * len(points)), output_field=IntegerField())
 
 
-def impact(draft) -> Impact:
+def impact(draft, text: content.GuidelineText | None = None) -> Impact:
     """How saved cases would read and what they would be advised if the draft were published.
 
     Five queries, whatever the number of cases: the draft's sections and warning texts
     (three if its guideline is not loaded), the cases grouped as described above, and the
-    sections and warning texts of every version the cases were saved under.
+    sections and warning texts of every version the cases were saved under; two fewer
+    given the draft's ``text``, just read.
     """
-    text = content.load(draft)
+    if text is None:
+        text = content.load(draft)
     logic = text.logic
     points = logic.thresholds()
     classes = {

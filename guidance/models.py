@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -237,14 +237,15 @@ class GuidelineVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def missing_sections(self) -> list[str]:
-        """Slugs the version's exclusions name that it has no section for (one query).
+    def missing_sections(self, present: Iterable[str] | None = None) -> list[str]:
+        """Slugs the version's exclusions name that it has no section for (one query, or
+        none given the slugs ``present``, just read).
 
         A section's condition is stored on the section, so every section the logic can
         return exists; only an exclusion (or a condition's ``applies[...]``, which
         ``logic_problems()`` reports) can name one that does not.
         """
-        present = set(self.sections.values_list("slug", flat=True))
+        present = set(self.sections.values_list("slug", flat=True) if present is None else present)
         named = dict.fromkeys(slug for pair in self.exclusive or [] for slug in pair)
         return [slug for slug in named if isinstance(slug, str) and slug not in present]
 
@@ -355,7 +356,8 @@ def raise_problems(problems, field_of, instance: models.Model, exclude=None) -> 
 
 
 class ProtectedSection(Exception):
-    """The engine refers to this section by its slug: it must stay."""
+    """A reference case or the version's own logic names this section or warning by its
+    slug or code: it must stay, under that name, until they no longer do."""
 
 
 class DraftTextQuerySet(models.QuerySet):
@@ -514,17 +516,63 @@ class DraftText(models.Model):
             exclude,
         )
 
+    # The reference cases' field that names texts of this kind.
+    expected_field = ""
+
     def check_key_change(self, old_key: str) -> None:
-        """Refuse a change of the key, where the engine depends on it."""
+        """Refuse a change of the key while anything names the text by its old one: it
+        would then name a text the version no longer has."""
+        if old_key == getattr(self, self.key_field):
+            return
+        refusals = self.removal_refusals(old_key)
+        if refusals:
+            raise ProtectedSection(
+                f"The {self.kind} {old_key} cannot be renamed: "
+                + "; ".join(refusals)
+                + ". Change those first."
+            )
 
     def delete(self, *args, **kwargs):
         _refuse_unless_draft(self.version)
+        refusals = self.removal_refusals()
+        if refusals:
+            raise ProtectedSection(self.removal_refused(refusals))
         return super().delete(*args, **kwargs)
+
+    def removal_refusals(self, key: str | None = None) -> list[str]:
+        """What names the text by ``key`` (its own key unless given), so that it must stay
+        in its version as it is (empty: it may go).
+
+        An active reference case that expects it (it would fail), and whatever else of
+        the version names it (``named_in_version``).
+        """
+        key = key if key is not None else getattr(self, self.key_field)
+        named = [
+            f"the reference case “{title}” expects it"
+            for title, expected in ReferenceCase.objects.filter(is_active=True)
+            .order_by("title")
+            .values_list("title", self.expected_field)
+            if isinstance(expected, list) and key in expected
+        ]
+        return named + self.named_in_version(key)
+
+    def named_in_version(self, key: str) -> list[str]:
+        """What of its own version names the text by ``key``: nothing, unless a kind of
+        text says otherwise."""
+        return []
+
+    def removal_refused(self, refusals: list[str]) -> str:
+        return (
+            f"The {self.kind} {getattr(self, self.key_field)} cannot be removed from the draft: "
+            + "; ".join(refusals)
+            + ". Change those first."
+        )
 
 
 class Section(DraftText):
     key_field = "slug"
     kind = "section"
+    expected_field = "expected_sections"
     logic_fields = ("applies_when", "reasons")
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="sections")
@@ -578,55 +626,27 @@ class Section(DraftText):
             return {"applies_when": error.messages}
         return {}
 
-    def check_key_change(self, old_slug: str) -> None:
-        if old_slug in engine.SECTION_SLUGS and old_slug != self.slug:
-            raise ProtectedSection(f"The engine uses the slug {old_slug!r}: it cannot change.")
-
-    def delete(self, *args, **kwargs):
-        _refuse_unless_draft(self.version)
-        refusals = self.removal_refusals()
-        if refusals:
-            raise ProtectedSection(self.removal_refused(refusals))
-        return super().delete(*args, **kwargs)
-
-    def removal_refusals(self) -> list[str]:
-        """What names the section, so that it must stay in its version (empty: it may go).
-
-        An active reference case that expects it (it would fail), an exclusion of the
-        version, or another section's or warning's condition (``applies["slug"]``), which
-        would no longer compile. Three queries, or four if the version is not loaded.
-        """
+    def named_in_version(self, key: str) -> list[str]:
+        """An exclusion of the version, or another section's or warning's condition
+        (``applies["slug"]``), which would no longer compile. Two queries more, or three if
+        the version is not loaded."""
         named = [
-            f"the reference case “{title}” expects it"
-            for title, expected in ReferenceCase.objects.filter(is_active=True)
-            .order_by("title")
-            .values_list("title", "expected_sections")
-            if isinstance(expected, list) and self.slug in expected
-        ]
-        named += [
             f"the exclusion of {pair[0]} and {pair[1]} names it"
             for pair in self.version.exclusive or []
-            if isinstance(pair, list) and self.slug in pair
+            if isinstance(pair, list) and key in pair
         ]
         try:
             logic = engine.compile_logic(self.version.logic_document())
         except engine.LogicError:
             return named  # the publish page lists the logic's problems
         named += [
-            f"the condition of the {kind} {key} names it"
+            f"the condition of the {kind} {name} names it"
             for kind, rules in (("section", logic.sections), ("warning", logic.warnings))
             for rule in rules
-            if self.slug in rule.condition.sections
-            and (key := getattr(rule, "slug", None) or rule.code) != self.slug
+            if key in rule.condition.sections
+            and (name := getattr(rule, "slug", None) or rule.code) != key
         ]
         return named
-
-    def removal_refused(self, refusals: list[str]) -> str:
-        return (
-            f"The section {self.slug} cannot be removed from the draft: "
-            + "; ".join(refusals)
-            + ". Change those first."
-        )
 
     @cached_property
     def html(self) -> str:
@@ -636,6 +656,7 @@ class Section(DraftText):
 class WarningText(DraftText):
     key_field = "code"
     kind = "warning"
+    expected_field = "expected_warnings"
     logic_fields = ("applies_when", "detail")
 
     version = models.ForeignKey(GuidelineVersion, on_delete=models.CASCADE, related_name="warnings")
@@ -674,10 +695,6 @@ class WarningText(DraftText):
             if messages:
                 errors["detail"] = messages
         return errors
-
-    def check_key_change(self, old_code: str) -> None:
-        if old_code in engine.WARNING_CODES and old_code != self.code:
-            raise ProtectedSection(f"The engine uses the code {old_code!r}: it cannot change.")
 
 
 def _refuse_unless_draft(version: GuidelineVersion) -> None:

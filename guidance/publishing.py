@@ -23,7 +23,14 @@ from guidance.engine import check as logic_check
 from guidance.engine import diff as logic_diff
 from guidance.forms import CaseForm, form_data
 from guidance.impact import AdviceChange, Impact, SectionChange, impact
-from guidance.models import LOGIC_FIELDS, GuidelineVersion, ReferenceCase, Section, WarningText
+from guidance.models import (
+    LOGIC_FIELDS,
+    GuidelineVersion,
+    ReferenceCase,
+    Section,
+    WarningText,
+    logic_document,
+)
 
 # The impact on saved cases lives in guidance.impact; publishing offers it with the rest.
 __all__ = ["AdviceChange", "Impact", "PublishingError", "SectionChange", "impact"]
@@ -289,18 +296,19 @@ class GateCheck:
         return bool(self.failures or self.changes_needing_reason)
 
 
-def check_gate(draft: GuidelineVersion) -> GateCheck:
+def check_gate(draft: GuidelineVersion, text: content.GuidelineText | None = None) -> GateCheck:
     """Run the reference cases against the draft and list the changes to its gate.
 
     The cases run are those active now, as they are now: a case edited to fix it is run
     as it now is, and a case added since the start runs too. Every gating case that was
     deactivated, edited or deleted since is also run as it was at the start, so the editor
     sees what the change hides. The draft's text is read afresh (two queries, or three if
-    its guideline is not loaded), then the reference cases active now or gating the draft
-    (one), whatever their number. Its logic is checked over every class of valid cases, in
-    memory.
+    its guideline is not loaded) unless given as ``text``, then the reference cases active
+    now or gating the draft (one), whatever their number. Its logic is checked over every
+    class of valid cases, in memory.
     """
-    text = content.load(draft)
+    if text is None:
+        text = content.load(draft)
     proof = logic_check.check(text.logic)
     started = {entry["id"]: entry for entry in draft.gating_cases}
     cases = list(ReferenceCase.objects.filter(Q(is_active=True) | Q(pk__in=started)))
@@ -420,14 +428,17 @@ class Approval:
         return needed
 
 
-def approval_of(draft: GuidelineVersion) -> Approval:
+def approval_of(
+    draft: GuidelineVersion, text: content.GuidelineText | None = None
+) -> Approval:
     """The draft's logic compared with the version it is based on, and its approval.
 
     Seven queries, or eight if the approver is not loaded with the draft, whatever the
     number of changes: the two versions' logic (the version it is based on, then two each),
-    the history of the draft's sections, warnings and of the draft itself, the author.
+    the history of the draft's sections, warnings and of the draft itself, the author. Two
+    fewer given the draft's ``text``, just read: its logic is then taken from there.
     """
-    document = draft.logic_document()
+    document = draft.logic_document() if text is None else logic_document_of(draft, text.logic)
     base = draft.based_on
     old = base.logic_document() if base is not None else {}
     author_id, changed_at = _last_logic_change(draft)
@@ -443,6 +454,59 @@ def approval_of(draft: GuidelineVersion) -> Approval:
         approved_by=draft.logic_approved_by,
         approved_at=draft.logic_approved_at,
         approved_digest=draft.logic_approved_digest,
+    )
+
+
+def logic_document_of(version: GuidelineVersion, logic: engine.Logic) -> dict[str, Any]:
+    """The version's logic document (as ``logic_document()`` reads it from the database)
+    from its compiled ``logic``: its own grading, category rules and exclusions as stored,
+    and each section's and warning's condition as the editor wrote it, in the same order.
+    No query."""
+    return logic_document(
+        grading=version.grading,
+        category=version.category_rules,
+        exclusive=version.exclusive,
+        sections=[
+            (rule.slug, rule.condition.text, dict(rule.condition.words))
+            for rule in logic.sections
+        ],
+        warnings=[(rule.code, rule.condition.text, rule.detail) for rule in logic.warnings],
+    )
+
+
+@dataclass
+class Review:
+    """What the publish page shows of a draft: its gate, the impact on saved cases, the
+    approval of its logic and the sections its exclusions name that it lacks; or, when its
+    logic does not compile, that logic's problems instead of the gate and the impact."""
+
+    approval: Approval
+    missing: list[str]
+    gate: GateCheck | None = None
+    impact: Impact | None = None
+    logic_problems: list[engine.LogicProblem] = field(default_factory=list)
+
+
+def review(draft: GuidelineVersion) -> Review:
+    """Everything the publish page checks of the draft, from one reading of its text and one
+    compilation of its logic (the gate, the impact and the approval share them).
+
+    A draft whose logic does not compile (a section its rules name deleted with a bulk
+    delete, say) cannot run: its problems are given instead of the gate and the impact.
+    """
+    try:
+        text = content.load(draft)
+    except engine.LogicError as failure:
+        return Review(
+            approval=approval_of(draft),
+            missing=draft.missing_sections(),
+            logic_problems=failure.problems,
+        )
+    return Review(
+        approval=approval_of(draft, text),
+        missing=draft.missing_sections(present=text.sections),
+        gate=check_gate(draft, text),
+        impact=impact(draft, text),
     )
 
 
@@ -518,23 +582,25 @@ def publish(
                 "them."
             )
         # The models store no logic that does not compile; this refuses one changed outside
-        # the app, before the reference cases run on it.
-        problems = draft.logic_problems()
-        if problems:
+        # the app, before the reference cases run on it. Read and compiled once, here, for
+        # every check below.
+        try:
+            text = content.load(draft)
+        except engine.LogicError as failure:
             raise PublishingError(
                 "The draft's logic does not compile: "
-                + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in problems)
-            )
+                + "; ".join(f"{p.where}, {p.field}: {p.message}" for p in failure.problems)
+            ) from failure
         label = label.strip()
         if not label:
             raise PublishingError("Give the version a label.")
         if GuidelineVersion.objects.filter(guideline=draft.guideline, label=label).exists():
             raise PublishingError(f"Version {label} already exists.")
-        gate = check_gate(draft)
+        gate = check_gate(draft, text)
         # Logic that leaves cases without advice is refused whoever approves it.
         if gate.logic_failures:
             raise PublishingError(_why_the_logic_fails(gate))
-        approval = approval_of(draft)
+        approval = approval_of(draft, text)
         if approval.needed and not approval.approved:
             if approver is None:
                 raise PublishingError(approval.why_unapproved())

@@ -85,6 +85,7 @@ def section_form(obj: Section, **changes) -> dict[str, str]:
 def warning_form(obj: WarningText, **changes) -> dict[str, str]:
     """The warning text's change form as the browser posts it, with ``changes``."""
     values = {
+        "order": obj.order,
         "voice": obj.voice,
         "citation": obj.citation,
         "message": obj.message,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from guidance import engine
-from guidance.content import version_1_logic
 from guidance.engine import (
     DIFFERENTIATIONS,
     EXTENTS,
@@ -21,12 +20,10 @@ from guidance.engine import (
     MITOSES_MAX,
     PANCREAS_REGIONS,
     RESECTABILITY,
-    SECTION_SLUGS,
     SITES,
     SIZE_MAX_MM,
     SSR_IMAGING,
     TUMOUR_TYPES,
-    WARNING_CODES,
     AppliedSection,
     CaseFacts,
     CaseWarning,
@@ -38,14 +35,20 @@ from guidance.engine import (
     number,
     sensitivity,
 )
+from guidance.engine.logic_file import version_1_document, version_1_logic
 from guidance.engine.sensitivity import Change
 
-# Version 1's logic, as its content holds it: every test of the rules runs against it.
+# Version 1's logic, as its frozen file holds it: every test of the rules runs against it,
+# and a test that changes it starts from version_1_document(), a fresh copy each call.
 VERSION_1 = version_1_logic()
 KI67_G2_FROM = VERSION_1.grading.ki67_g1_below  # below 3 % is G1
 KI67_G2_TO = VERSION_1.grading.ki67_g3_above  # 3 to 20 % inclusive is G2
 MITOSES_G2_FROM = VERSION_1.grading.mitoses_g1_below
 MITOSES_G2_TO = VERSION_1.grading.mitoses_g3_above
+# Version 1's sections and warnings, in the order the source presents them and the order
+# the warnings are shown: the version's own, as its logic names them.
+SECTION_SLUGS = VERSION_1.slugs
+WARNING_CODES = VERSION_1.codes
 SMALL_TUMOUR_MM = Decimal(20)  # "small (< 2 cm)": the source's one size threshold
 
 
@@ -108,6 +111,7 @@ __all__ = [
     "recommend",
     "stomach",
     "what_would_change",
+    "version_1_document",
 ]
 
 SITE_VALUES = tuple(value for value, _ in SITES)

@@ -13,7 +13,7 @@ import copy
 from pathlib import Path
 
 import guidance
-from guidance.models import GuidelineVersion, ReferenceCase
+from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
 from guidance.publishing import publish
 from tests.factories import PLAIN_FACTS
 
@@ -48,6 +48,35 @@ def edit(item, editor, reason="Editorial correction", **changes):
     item._change_reason = reason
     item.save()
     return item
+
+
+# A section and a warning an editor adds to a draft: small rectal NETs under surveillance,
+# and a warning where a gastric NET's type is not known.
+NEW_SECTION = {
+    "slug": "surveillance-small-rectal",
+    "group": "Localised disease",
+    "heading": "Surveillance",
+    "order": 99,
+    "text": "Endoscopic surveillance may be offered.",
+    "applies_when": 'site == "rectum" and size_mm < 10',
+}
+NEW_WARNING = {
+    "code": "gastric-type-unknown",
+    "message": "The gastric NET's type is not known: it decides the treatment.",
+    "order": 99,
+    "applies_when": 'site == "stomach" and gastric_type == "unknown"',
+    "detail": "",
+}
+
+
+def add_section(draft, editor, reason="ENETS 2023: small rectal NETs", **fields) -> Section:
+    """Add NEW_SECTION (with ``fields`` changed) to the draft, with who and why."""
+    return edit(Section(version=draft), editor, reason, **{**NEW_SECTION, **fields})
+
+
+def add_warning(draft, editor, reason="Gastric NET types", **fields) -> WarningText:
+    """Add NEW_WARNING (with ``fields`` changed) to the draft, with who and why."""
+    return edit(WarningText(version=draft), editor, reason, **{**NEW_WARNING, **fields})
 
 
 def wrong_reference_case(**fields) -> ReferenceCase:

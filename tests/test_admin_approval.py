@@ -176,14 +176,14 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_logic_chan
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline, the version it is based on and who approved it
-    # 6-7. the draft's logic: its sections' and warnings' conditions
+    # 6-7. the draft's text and logic, read once for every check: its sections, then its
+    #    warning texts (the approval, the gate and the impact share them)
     # 8-9. the logic of the version it is based on
     # 10-12. the history of the draft's sections, of its warnings, of the draft
     # 13. who made the last change to the logic
-    # 14-20. the checks as before (test_admin_drafts.py): the draft's text (2), the
-    #    reference cases, missing sections, the impact on saved cases (3 with none saved: the
-    #    draft's sections and warning texts, the saved cases grouped)
-    with django_assert_num_queries(ADMIN_PREAMBLE + 16):
+    # 14. the reference cases active now or gating the draft
+    # 15. the impact on saved cases: the saved cases grouped (none saved: no texts to read)
+    with django_assert_num_queries(ADMIN_PREAMBLE + 11):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-logic-change") == ["changed"] * changes

@@ -195,20 +195,29 @@ def test_a_draft_warning_text_is_edited_with_a_reason_and_a_published_one_is_vie
     live_url = f"/admin/guidance/warningtext/{live.pk}/change/"
     assert "message" not in field_names(html_of(erin_client.get(live_url)))
     assert erin_client.post(live_url, {"message": "x", "change_reason": "y"}).status_code == 403
-    assert erin_client.get("/admin/guidance/warningtext/add/").status_code == 403
-    assert erin_client.get(f"/admin/guidance/warningtext/{warning.pk}/delete/").status_code == 403
+    assert erin_client.get(f"/admin/guidance/warningtext/{live.pk}/delete/").status_code == 403
     live.refresh_from_db()
     assert live.message == old
 
 
-def test_a_section_the_engine_does_not_use_can_be_deleted_from_the_draft(erin_client, draft):
+def test_a_section_nothing_names_is_removed_from_the_draft_with_a_reason(
+    erin, erin_client, draft
+):
     overview = section(draft, "overview")
+    url = f"/admin/guidance/section/{overview.pk}/delete/"
 
-    response = erin_client.post(f"/admin/guidance/section/{overview.pk}/delete/", {"post": "yes"})
+    refused = erin_client.post(url, {"post": "yes"})
+    response = erin_client.post(url, {"reason": "The introduction is not advice"})
 
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"reason": ["This field is required."]}
     assert response.status_code == 302
     assert not draft.sections.filter(slug="overview").exists()
     assert published().sections.filter(slug="overview").exists()
+    record = overview.history.latest("history_id")
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "-", erin, "The introduction is not advice"
+    )
 
 
 def test_the_publish_page_shows_reference_cases_section_check_impact_and_form(
@@ -403,18 +412,17 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_number_of_
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline, the version it is based on and who approved it
-    # 6-7. check_gate reads the draft's text once, afresh (content.load; the guideline
-    #    came with the draft): all its sections, then all its warning texts
-    # 8. the reference cases active now or gating the draft (14 seeded; run in memory, no
-    #    query each; see test_admin_publishing_gate.py for changes to the gate)
-    # 9. missing_sections: the draft's section slugs
-    # 10-11. impact: the draft's sections, then its warning texts
-    # 12. impact: the saved cases grouped by facts and what they showed (one index read)
-    # 13-14. impact: the sections, then the warning texts, of every version the cases used
-    # 15-22. approval_of: the draft's logic (its sections' and warnings' conditions), the
-    #    logic of the version it is based on (which came with the draft), the history of the
-    #    draft's sections, of its warnings and of the draft, who made the last logic change
-    with django_assert_num_queries(ADMIN_PREAMBLE + 18):
+    # 6-7. the draft's text, read once afresh for every check (content.load; the guideline
+    #    came with the draft): its sections, then its warning texts; its logic is compiled
+    #    once from them, and missing_sections reads its slugs from them
+    # 8-13. approval_of: the logic of the version it is based on (its sections' and
+    #    warnings' conditions), the history of the draft's sections, of its warnings and of
+    #    the draft, who made the last logic change
+    # 14. the reference cases active now or gating the draft (14 seeded; run in memory,
+    #    no query each; see test_admin_publishing_gate.py for changes to the gate)
+    # 15. impact: the saved cases grouped by facts and what they showed (one index read)
+    # 16-17. impact: the sections, then the warning texts, of every version the cases used
+    with django_assert_num_queries(ADMIN_PREAMBLE + 13):
         response = erin_client.get(publish_url(draft))
 
     assert attribute(html_of(response), "data-impact-affected") == [str(cases)]

@@ -16,7 +16,7 @@ import pytest
 from guidance.models import GuidelineVersion
 from tests.admin_client import NEW_EVEROLIMUS, edit_section, publish_url, section
 from tests.admin_client import start_draft_in_the_admin as start_draft
-from tests.drafts import SMALL_INSULINOMA_BELOW_15, revise
+from tests.drafts import NEW_WARNING, SMALL_INSULINOMA_BELOW_15, add_warning, revise
 from tests.factories import make_case, record, today
 from tests.pages import attribute, html_of, squashed
 from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
@@ -170,3 +170,25 @@ def test_the_editor_is_told_of_cases_a_condition_of_the_draft_cannot_decide(
         "For 1 saved case a condition of the draft cannot be decided: it compares a number "
         "that case does not give."
     ) in html
+
+
+def test_a_warning_added_to_the_draft_and_one_removed_are_counted_for_the_cases_they_change(
+    erin, erin_client, draft, alice, bob
+):
+    make_case(alice, site="stomach", gastric_type="unknown")
+    make_case(bob, site="stomach", gastric_type="type_1")
+    make_case(alice, **WARNED_RECTUM)
+    add_warning(draft, erin)
+    removed = draft.warnings.get(code="functional-without-symptoms")  # nothing names it
+    removed._change_reason, removed._history_user = "Said by the section", erin
+    removed.delete()
+
+    html = impact_of(erin_client, draft)
+
+    assert "Of 3 saved cases, 2 would be advised differently" in html
+    assert row(html, "warning", NEW_WARNING["code"]) == [
+        NEW_WARNING["code"], "added to 1 case", "—"
+    ]
+    assert row(html, "warning", "functional-without-symptoms") == [
+        "functional-without-symptoms", "—", "removed from 1 case"
+    ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from guidance import engine
+from guidance.engine import logic as engine_logic
 from guidance.models import GuidelineVersion, ReferenceCase
 from tests.admin_client import ADMIN_PREAMBLE, START_DRAFT, publish, publish_url
 from tests.factories import METASTATIC_FACTS, make_case, reference_case_form
@@ -148,16 +150,56 @@ def test_the_publish_page_runs_a_fixed_number_of_queries_whatever_the_changes_to
 
     # 1-4. session, user, user permissions, group permissions
     # 5. the draft JOIN its guideline, the version it is based on and who approved it
-    # 6-7. check_gate reads the draft's text afresh: its sections, then its warning texts
-    # 8. the reference cases active now or gating the draft (run in memory, none each)
-    # 9. missing_sections: the draft's section slugs
-    # 10-14. impact: the draft's sections and warning texts, the saved cases grouped, the
-    #    sections and warning texts of every version they used
-    # 15-22. approval_of: the draft's logic (its sections' and warnings' conditions), the
-    #    logic of the version it is based on (which came with the draft), the history of the
-    #    draft's sections, of its warnings and of the draft, who made the last logic change
-    with django_assert_num_queries(ADMIN_PREAMBLE + 18):
+    # 6-7. the draft's text, read once afresh for every check (content.load; the guideline
+    #    came with the draft): its sections, then its warning texts; its logic is compiled
+    #    once from them, and missing_sections reads its slugs from them
+    # 8-13. approval_of: the logic of the version it is based on (its sections' and
+    #    warnings' conditions), the history of the draft's sections, of its warnings and of
+    #    the draft, who made the last logic change
+    # 14. the reference cases active now or gating the draft (run in memory, none each)
+    # 15. impact: the saved cases grouped by facts and what they showed (one index read)
+    # 16-17. impact: the sections, then the warning texts, of every version the cases used
+    with django_assert_num_queries(ADMIN_PREAMBLE + 13):
         response = erin_client.get(publish_url(failing_draft))
 
     kinds = attribute(html_of(response), "data-gate-change")
     assert sorted(kinds) == sorted(["deactivated"] * changed + ["deleted"])
+
+
+@pytest.fixture
+def compiled(monkeypatch) -> list[int]:
+    """The number of rules of each logic compiled while the test runs, whichever way in."""
+    counts: list[int] = []
+    compile_logic = engine.compile_logic
+
+    def counted(document):
+        counts.append(len(document.get("sections") or ()))
+        return compile_logic(document)
+
+    monkeypatch.setattr(engine, "compile_logic", counted)
+    monkeypatch.setattr(engine_logic, "compile_logic", counted)
+    return counts
+
+
+def test_the_publish_page_compiles_the_draft_s_logic_once(
+    erin_client, failing_draft, alice, compiled
+):
+    make_case(alice, **METASTATIC_FACTS)
+    compiled.clear()  # the published version's logic, compiled to save the case
+
+    response = erin_client.get(publish_url(failing_draft))
+
+    assert response.status_code == 200
+    assert attribute(html_of(response), "data-reference").count("fail") == 1
+    assert attribute(html_of(response), "data-impact-affected") == ["1"]  # reworded
+    assert compiled == [failing_draft.sections.count()]
+
+
+def test_publishing_from_the_page_compiles_the_draft_s_logic_once(
+    erin_client, failing_draft, compiled
+):
+    response = publish(erin_client, failing_draft, accept="The drug is named in the class")
+
+    assert response.status_code == 302
+    assert GuidelineVersion.objects.get(pk=failing_draft.pk).status == "published"
+    assert compiled == [failing_draft.sections.count()]

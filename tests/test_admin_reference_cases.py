@@ -11,7 +11,10 @@ import json
 import pytest
 
 from guidance.models import ReferenceCase
+from guidance.publishing import discard_draft
+from tests import advice
 from tests.admin_client import ADD_REFERENCE_CASE, REFERENCE_CASES
+from tests.drafts import add_section, add_warning
 from tests.factories import METASTATIC_FACTS, METASTATIC_SECTIONS, reference_case_form
 from tests.pages import html_of
 
@@ -39,9 +42,13 @@ def nested(depth: int) -> str:
         (
             {"expected_sections": [*METASTATIC_SECTIONS, "tamoxifen"]},
             "expected_sections",
-            "Unknown: tamoxifen.",
+            "Version 1 has no such section: tamoxifen.",
         ),
-        ({"expected_warnings": ["meteor-strike"]}, "expected_warnings", "Unknown: meteor-strike."),
+        (
+            {"expected_warnings": ["meteor-strike"]},
+            "expected_warnings",
+            "Version 1 has no such warning: meteor-strike.",
+        ),
         (
             {"expected_sections": json.dumps("everolimus")},
             "expected_sections",
@@ -105,6 +112,76 @@ def test_reference_cases_cannot_be_deleted_in_the_admin(erin_client):
     assert ReferenceCase.objects.filter(pk=seeded.pk).exists()
     assert 'value="delete_selected"' not in html_of(erin_client.get(REFERENCE_CASES))
 
+
+
+# --- What a reference case may name ---------------------------------------------------------
+
+# The sections and warnings of the draft the reference cases gate, or, without a draft, of
+# the published version: whatever they are now, never a list kept in the code.
+
+
+def test_a_case_may_expect_a_section_and_a_warning_the_draft_added(erin, erin_client, draft):
+    add_section(draft, erin)
+    add_warning(draft, erin)
+    form = reference_case_form(
+        expected_sections=[*METASTATIC_SECTIONS, "surveillance-small-rectal"],
+        expected_warnings=["gastric-type-unknown"],
+    )
+
+    response = erin_client.post(ADD_REFERENCE_CASE, form)
+
+    assert response.status_code == 302
+    saved = ReferenceCase.objects.get(title="Metastatic ileal NET, second look")
+    assert saved.expected_sections == [*METASTATIC_SECTIONS, "surveillance-small-rectal"]
+    assert saved.expected_warnings == ["gastric-type-unknown"]
+
+
+def test_without_a_draft_a_name_only_a_discarded_draft_had_is_unknown(erin, erin_client, draft):
+    add_section(draft, erin)
+    add_warning(draft, erin)
+    discard_draft(draft, editor=erin, reason="Not agreed")
+    form = reference_case_form(
+        expected_sections=[*METASTATIC_SECTIONS, "surveillance-small-rectal"],
+        expected_warnings=["gastric-type-unknown"],
+    )
+
+    response = erin_client.post(ADD_REFERENCE_CASE, form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "expected_sections": ["Version 1 has no such section: surveillance-small-rectal."],
+        "expected_warnings": ["Version 1 has no such warning: gastric-type-unknown."],
+    }
+    assert not ReferenceCase.objects.filter(title="Metastatic ileal NET, second look").exists()
+
+
+def test_a_section_the_draft_removed_is_unknown_and_every_unknown_name_is_said(
+    erin_client, draft
+):
+    draft.sections.get(slug="overview").delete()
+    form = reference_case_form(expected_sections=[*METASTATIC_SECTIONS, "overview", "tamoxifen"])
+
+    response = erin_client.post(ADD_REFERENCE_CASE, form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "expected_sections": ["The draft has no such section: overview, tamoxifen."],
+    }
+
+
+def test_version_1_s_own_names_are_accepted(erin_client):
+    form = reference_case_form(
+        title="Every name of version 1",
+        expected_sections=list(advice.SECTION_SLUGS),
+        expected_warnings=list(advice.WARNING_CODES),
+    )
+
+    response = erin_client.post(ADD_REFERENCE_CASE, form)
+
+    assert response.status_code == 302
+    saved = ReferenceCase.objects.get(title="Every name of version 1")
+    assert saved.expected_sections == list(advice.SECTION_SLUGS)
+    assert saved.expected_warnings == list(advice.WARNING_CODES)
 
 
 # --- Every change says why ---------------------------------------------------------------------

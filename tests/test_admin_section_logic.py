@@ -144,9 +144,10 @@ def test_a_section_nothing_names_is_removed_from_the_draft(erin_client, draft):
 
     url = f"/admin/guidance/section/{added.pk}/delete/"
     assert erin_client.get(url).status_code == 200
-    assert erin_client.post(url, {"post": "yes"}).status_code == 302
+    assert erin_client.post(url, {"reason": "Not agreed at the MDT"}).status_code == 302
     assert not Section.objects.filter(pk=added.pk).exists()
-    assert added.history.latest("history_id").history_type == "-"
+    record = added.history.latest("history_id")
+    assert (record.history_type, record.history_change_reason) == ("-", "Not agreed at the MDT")
 
 
 def test_a_section_an_exclusion_names_is_not_removed(erin_client, draft):
@@ -155,8 +156,8 @@ def test_a_section_an_exclusion_names_is_not_removed(erin_client, draft):
     draft.save()
     added = draft.sections.get(slug="surveillance-small-rectal")
 
-    response = erin_client.post(f"/admin/guidance/section/{added.pk}/delete/", {"post": "yes"},
-                                follow=True)  # fmt: skip
+    response = erin_client.post(f"/admin/guidance/section/{added.pk}/delete/",
+                                {"reason": "Not agreed"}, follow=True)  # fmt: skip
 
     assert messages_on(response)[-1] == (
         "The section surveillance-small-rectal cannot be removed from the draft: the exclusion "

@@ -10,34 +10,13 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from guidance import engine
 from guidance.engine import check
-
-VERSION_1_FILE = Path(__file__).parent.parent / "guidance/data/guideline-version-1-logic.json"
-
-
-def version_1_document() -> dict:
-    """Version 1's logic as a guideline document (its data file keys rules by slug)."""
-    data = json.loads(VERSION_1_FILE.read_text())
-    return {
-        "grading": data["grading"],
-        "category": data["category"],
-        "exclusive": data["exclusive"],
-        "sections": [
-            {"slug": slug, "order": order, **rule}
-            for order, (slug, rule) in enumerate(data["sections"].items(), 1)
-        ],
-        "warnings": [{"code": code, **rule} for code, rule in data["warnings"].items()],
-    }
-
-
-VERSION_1 = engine.compile_logic(version_1_document())
+from tests.advice import VERSION_1, version_1_document
 
 
 def changed(change) -> engine.Logic:

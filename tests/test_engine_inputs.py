@@ -17,11 +17,13 @@ from tests.advice import (
     GASTRIC_TYPES,
     GASTRIC_VALUES,
     TUMOUR_TYPES,
+    VERSION_1,
     case,
     label,
     stomach,
+    version_1_document,
 )
-from tests.test_engine_check import VERSION_1, small, version_1_document
+from tests.test_engine_check import small
 
 FUNCTIONING = ("vipoma", "glucagonoma", "carcinoid_syndrome")
 

@@ -4,14 +4,13 @@ what read() accepts, and every problem it refuses a file for, at once, with wher
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-import guidance
 from guidance import guideline_file, publishing
 from guidance.guideline_file import FileRefused
 from guidance.models import NOTE_WITHOUT_CITATION, GuidelineVersion, Section, WarningText
+from tests.advice import version_1_document
 from tests.factories import (
     ABOUT_SOURCE,
     HEADED_SECTION,
@@ -33,8 +32,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LOGIC_FILE = Path(guidance.__file__).resolve().parent / "data" / "guideline-version-1-logic.json"
-FROZEN_LOGIC = json.loads(LOGIC_FILE.read_text(encoding="utf-8"))
+FROZEN_LOGIC = version_1_document()
 
 
 def refusal(document) -> list[tuple[str, str]]:
@@ -88,16 +86,17 @@ def test_version_1_exports_the_frozen_logic_of_the_migration(version_1):
     assert document["category"] == FROZEN_LOGIC["category"]
     assert document["exclusive"] == FROZEN_LOGIC["exclusive"]
     sections = {section["slug"]: section for section in document["sections"]}
-    for slug, rule in FROZEN_LOGIC["sections"].items():
-        assert (sections[slug]["applies_when"], sections[slug]["reasons"]) == (
+    for rule in FROZEN_LOGIC["sections"]:
+        assert (sections[rule["slug"]]["applies_when"], sections[rule["slug"]]["reasons"]) == (
             rule["applies_when"],
             rule["reasons"],
         )
     assert sections["overview"]["applies_when"] == "false"  # the introduction never applies
     # The warnings in the order they are shown: the frozen file's.
-    assert [warning["code"] for warning in document["warnings"]] == list(FROZEN_LOGIC["warnings"])
-    for warning in document["warnings"]:
-        rule = FROZEN_LOGIC["warnings"][warning["code"]]
+    assert [warning["code"] for warning in document["warnings"]] == [
+        rule["code"] for rule in FROZEN_LOGIC["warnings"]
+    ]
+    for warning, rule in zip(document["warnings"], FROZEN_LOGIC["warnings"], strict=True):
         assert (warning["applies_when"], warning["detail"]) == (
             rule["applies_when"],
             rule["detail"],

@@ -1,8 +1,8 @@
 """What the migrations seeded: the editors' group and its permissions, the first history
 row of every seeded text, the gate of a draft started before drafts recorded one
 (migration 0007), version 1's logic as content (migration 0012), the impact columns
-of cases saved before they existed (0013), and the gastric NET type in their fingerprints
-(0016).
+of cases saved before they existed (0013), the gastric NET type in their fingerprints
+(0016), and the editors' adding and removing of warnings (0017).
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ pytestmark = pytest.mark.django_db
 GASTRIC_TYPE_MIGRATION = importlib.import_module(
     "guidance.migrations.0016_gastric_type_and_tumour_types"
 )
+WARNINGS_MIGRATION = importlib.import_module(
+    "guidance.migrations.0017_editors_add_and_remove_warnings"
+)
 
 
 # --- What the migrations seeded ----------------------------------------------------------------
@@ -53,7 +56,9 @@ EDITOR_PERMISSIONS = {
     "change_section",
     "delete_section",
     "view_warningtext",
+    "add_warningtext",
     "change_warningtext",
+    "delete_warningtext",
     "view_referencecase",
     "add_referencecase",
     "change_referencecase",
@@ -72,6 +77,18 @@ def test_the_guideline_editors_group_has_exactly_the_editing_and_publishing_perm
     assert {"publish_guidelineversion", "change_section"} <= codenames
     assert not {"delete_case", "change_case", "add_case", "delete_referencecase"} & codenames
     assert not {app for app, _ in granted} & {"auth", "admin", "contenttypes", "sessions"}
+
+
+def test_migration_0017_undone_and_done_again_takes_and_gives_the_warnings_add_and_delete(db):
+    group = Group.objects.get(name="Guideline editors")
+    granted = set(group.permissions.values_list("codename", flat=True))
+
+    WARNINGS_MIGRATION.withdraw(django_apps, None)
+    withdrawn = set(group.permissions.values_list("codename", flat=True))
+    WARNINGS_MIGRATION.grant(django_apps, None)
+
+    assert granted - withdrawn == {"add_warningtext", "delete_warningtext"}
+    assert set(group.permissions.values_list("codename", flat=True)) == granted
 
 
 def test_an_editor_has_the_publish_permission_and_a_clinician_has_not(editor, alice):

@@ -1,6 +1,7 @@
 """The rules every write to the guideline's text obeys (guidance.models): only a draft's text
-is edited, the engine's sections and warning codes stay, and the published, retired and
-discarded versions' text refuses bulk writes too.
+is edited, a section's slug or a warning's code stays while a reference case or the
+version's logic names it, and the published, retired and discarded versions' text refuses
+bulk writes too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from guidance.models import (
 )
 from guidance.publishing import PublishingError, discard_draft, publish, start_draft
 from tests import advice
-from tests.drafts import OLD_EVEROLIMUS, edit, publish_it
+from tests.drafts import OLD_EVEROLIMUS, add_section, edit, publish_it
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +41,45 @@ def test_a_section_of_a_retired_version_cannot_be_edited(draft, editor, version_
         edit(section, editor, heading="Interferon (historical)")
 
 
-def test_the_slug_of_an_engine_section_cannot_change_even_in_a_draft(draft, editor):
+def test_the_slug_of_a_section_a_reference_case_expects_cannot_change_even_in_a_draft(
+    draft, editor
+):
     section = draft.sections.get(slug="everolimus")
-    with pytest.raises(ProtectedSection, match="everolimus"):
+    with pytest.raises(ProtectedSection) as refused:
         edit(section, editor, slug="mtor-inhibitors")
+    assert str(refused.value) == (
+        "The section everolimus cannot be renamed: the reference case “Metastatic insulinoma "
+        "with a negative SSR scan” expects it; the reference case “Metastatic pancreatic NET, "
+        "not resectable, no symptoms” expects it; the reference case “Metastatic small-bowel "
+        "NET with carcinoid syndrome, liver disease resectable” expects it. Change those first."
+    )
     assert draft.sections.filter(slug="everolimus").exists()
+    assert not draft.sections.filter(slug="mtor-inhibitors").exists()
+
+
+def test_the_slug_of_a_section_another_condition_names_cannot_change(draft, editor):
+    add_section(draft, editor)
+    add_section(draft, editor, slug="follow-up", order=100,
+                applies_when='applies["surveillance-small-rectal"]')  # fmt: skip
+    section = draft.sections.get(slug="surveillance-small-rectal")
+
+    with pytest.raises(ProtectedSection, match=(
+        "The section surveillance-small-rectal cannot be renamed: the condition of the section "
+        "follow-up names it. Change those first."
+    )):  # fmt: skip
+        edit(section, editor, slug="rectal-surveillance")
+    assert draft.sections.filter(slug="surveillance-small-rectal").exists()
+
+
+def test_the_slug_of_a_section_nothing_names_may_change_in_a_draft(draft, editor):
+    assert "overview" not in advice.SECTION_SLUGS
+    edit(draft.sections.get(slug="overview"), editor, "Clearer slug", slug="introduction")
+
+    assert list(draft.sections.filter(slug__in=["overview", "introduction"]).values_list(
+        "slug", flat=True
+    )) == ["introduction"]  # fmt: skip
+    record = draft.sections.get(slug="introduction").history.latest("history_id")
+    assert (record.history_user, record.history_change_reason) == (editor, "Clearer slug")
 
 
 def test_a_section_a_reference_case_expects_cannot_be_deleted_even_in_a_draft(draft):
@@ -90,12 +125,23 @@ def test_a_warning_text_of_the_published_version_cannot_be_deleted(version_1):
     assert WarningText.objects.filter(pk=warning.pk).exists()
 
 
-def test_the_code_of_a_warning_the_engine_uses_cannot_change_even_in_a_draft(draft):
+def test_the_code_of_a_warning_a_reference_case_expects_cannot_change_even_in_a_draft(draft):
     warning = draft.warnings.get(code="regional-nodes")
     warning.code = "nodes"
-    with pytest.raises(ProtectedSection):
+    with pytest.raises(ProtectedSection, match=(
+        "The warning regional-nodes cannot be renamed: the reference case .* expects it"
+    )):  # fmt: skip
         warning.save()
     assert draft.warnings.filter(code="regional-nodes").exists()
+    assert not draft.warnings.filter(code="nodes").exists()
+
+
+def test_the_code_of_a_warning_nothing_names_may_change_in_a_draft(draft, editor):
+    edit(draft.warnings.get(code="type-site-mismatch"), editor, "Plainer", code="site-and-type")
+
+    assert draft.warnings.filter(code="site-and-type").exists()
+    assert not draft.warnings.filter(code="type-site-mismatch").exists()
+    assert GuidelineVersion.objects.current().warnings.filter(code="type-site-mismatch").exists()
 
 
 def test_publish_refuses_an_empty_label(draft, editor):

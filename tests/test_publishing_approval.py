@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from guidance import content
 from guidance.models import GuidelineVersion
-from guidance.publishing import PublishingError, approval_of, approve_logic
+from guidance.publishing import PublishingError, approval_of, approve_logic, logic_document_of
 from tests.drafts import (
     BRACKETED_EVEROLIMUS,
     DRAFT,
@@ -232,3 +233,23 @@ def test_only_a_draft_is_approved(draft, editor, fay, version_1):
         approve_logic(version_1, approver=fay)
 
     assert str(refused.value) == "Only a draft's logic can be approved."
+
+
+def test_the_approval_read_from_the_draft_s_text_is_the_approval_read_afresh(
+    draft, editor, fay
+):
+    # A condition, a warning's detail and a section's own words changed: what the logic is
+    # compared on, and what it is not, both taken from the text as from the database.
+    change_logic(draft, editor)
+    edit(draft.warnings.get(code="regional-nodes"), editor, detail="Nodes: {extent}.")
+    everolimus = draft.sections.get(slug="everolimus")
+    edit(everolimus, editor, reasons={"extent == \"distant_metastases\"": "spread"})
+    approve_logic(draft, approver=fay)
+    draft.refresh_from_db()
+
+    afresh, from_text = approval_of(draft), approval_of(draft, content.load(draft))
+
+    assert from_text == afresh
+    assert [change.rule for change in from_text.changes] == ["everolimus"]
+    assert from_text.approved
+    assert logic_document_of(draft, content.load(draft).logic) == draft.logic_document()

@@ -166,13 +166,12 @@ def test_the_publish_page_runs_as_many_queries_whether_the_logic_passes_or_not(
     if broken:
         with_condition(admin_draft, erin, "poorly-differentiated", POOR_IF_SPREAD)
 
-    # 5. the draft JOIN its guideline; 6. missing_sections: its section slugs; 7-8. its
-    # sections and warning texts, read afresh; 9. the reference cases; 10-12. impact: the
-    # draft's sections and warning texts, the saved cases grouped by their facts (none).
-    # The exhaustive check runs in memory on the logic read with the text: no query.
-    # 13-20. approval_of: the draft's logic and its base's, the history of the draft's
-    #    sections, warnings and of the draft, who made the last logic change
-    with django_assert_num_queries(ADMIN_PREAMBLE + 16):
+    # 5. the draft JOIN its guideline; 6-7. its sections and warning texts, read afresh
+    # once for every check; 8-13. approval_of: the logic of its base, the history of the
+    # draft's sections, warnings and of the draft, who made the last logic change; 14. the
+    # reference cases; 15. impact: the saved cases grouped by their facts (none). The
+    # exhaustive check runs in memory on the logic read with the text: no query.
+    with django_assert_num_queries(ADMIN_PREAMBLE + 11):
         response = erin_client.get(publish_url(admin_draft))
 
     assert bool(attribute(html_of(response), "data-logic-failure")) is broken

@@ -56,46 +56,6 @@ SIZE_MAX_MM = Decimal(300)
 KI67_MAX = Decimal(100)
 MITOSES_MAX = 500
 
-# Version 1's sections and warnings, in the order the source presents them. A version's own
-# sections and warnings are its content; these name version 1's for the code that still
-# needs a fixed list.
-SECTION_SLUGS = (
-    "insulinoma-local-excision",
-    "insulinoma-partial-pancreatectomy",
-    "curative-excision",
-    "pancreatoduodenectomy",
-    "local-excision",
-    "lymph-node-dissection",
-    "metastatic-incurable",
-    "debulking-surgery",
-    "somatostatin-analogue",
-    "interferon",
-    "pancreatic-cytotoxic",
-    "pancreatic-radiotherapy",
-    "cytotoxic-minimal-benefit",
-    "everolimus",
-    "poorly-differentiated",
-)
-
-WARNING_CODES = (
-    "grade-unknown",
-    "grade-discordant",
-    "net-g3",
-    "differentiation-assumed",
-    "poor-low-grade",
-    "regional-nodes",
-    "ssa-insulinoma",
-    "ssr-negative",
-    "symptoms-non-functional",
-    "type-site-mismatch",
-    "local-excision-size",
-    "no-symptom-guidance",
-    "differentiation-unknown",
-    "resectability-unknown",
-    "functional-without-symptoms",
-)
-
-
 class Grade(StrEnum):
     G1 = "G1"
     G2 = "G2"
