@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.management.color import color_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from guidance import guideline_file, publishing
 from guidance.forms import CaseForm, form_data
@@ -90,6 +93,32 @@ def install_guideline_revisions() -> Installation:
         f"Version {LABEL} is published and version {published.label} retired: "
         f"{len(results)} reference cases pass; its logic approved by {REVIEW_ACCOUNT}.",
     )
+
+
+def install_after_migrate(*, using: str, plan=None, verbosity: int = 1, stdout=None, **kwargs):
+    """``post_migrate``: a fresh install ends with version 2 published, as an upgrade does
+(unless settings.INSTALL_GUIDELINE_REVISIONS is off, as for the test suite).
+
+    Only after ``migrate`` (``flush`` sends the signal too, without a plan) has brought the
+    database fully up to date, since the installer uses the models as they are now. A
+    refusal is written out, not raised: the migrations are applied and stay so, and the
+    command named in it installs version 2 once the reason is dealt with.
+    """
+    if not settings.INSTALL_GUIDELINE_REVISIONS:
+        return
+    if plan is None or using != DEFAULT_DB_ALIAS or stdout is None:
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    style = color_style()
+    try:
+        installation = install_guideline_revisions()
+    except InstallationRefused as refused:
+        stdout.write(style.WARNING(str(refused)))
+        return
+    if verbosity >= 1 and installation.installed:
+        stdout.write(style.SUCCESS(installation.message))
 
 
 def _refuse_unless_ready(published: GuidelineVersion | None) -> None:
