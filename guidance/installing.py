@@ -30,6 +30,7 @@ from guidance.models import GuidelineVersion, ReferenceCase
 DATA = Path(__file__).resolve().parent / "data"
 VERSION_2_FILE = DATA / "guideline-version-2.json"
 VERSION_2_REFERENCE_CASES = DATA / "reference_cases_version_2.json"
+VERSION_1_REFERENCE_CASES = DATA / "reference_cases.json"  # as migration 0005 loaded them
 
 BASE_LABEL = "1"
 LABEL = "2"
@@ -49,7 +50,7 @@ EDITORS = "Guideline editors"
 
 REASON = "Version 2 installed with the project"
 CASE_REASON = "Version 2's reference cases, installed with it"
-RETIRED_CASE_REASON = "Not among version 2's reference cases, installed with it"
+RETIRED_CASE_REASON = "Replaced by version 2's reference cases, installed with it"
 NEW_CASE_NOTES = "Installed with version 2 of the guideline (docs/version-2.md)."
 
 
@@ -174,11 +175,16 @@ def _install_reference_cases(cases: list[dict[str, Any]], *, editor) -> None:
     """The active reference cases become version 2's, each change in their history.
 
     A case with the title of one kept already is that case, updated (or reactivated); the
-    others are added; a case not among them is deactivated, never deleted. Done before the
-    draft is started, so that these are the cases that gate it.
+    others are added; a case version 1 was shipped with that version 2 replaces is
+    deactivated, never deleted. The editors' own cases stay as they are, and gate version 2
+    as they gated version 1. Done before the draft is started, so that these are the cases
+    that gate it.
     """
     titles = {item["title"] for item in cases}
-    for case in ReferenceCase.objects.filter(is_active=True).exclude(title__in=titles):
+    replaced = [
+        item["title"] for item in _version_1_reference_cases() if item["title"] not in titles
+    ]
+    for case in ReferenceCase.objects.filter(is_active=True, title__in=replaced):
         case.is_active = False
         _save(case, editor, RETIRED_CASE_REASON)
     existing = {case.title: case for case in ReferenceCase.objects.filter(title__in=titles)}
@@ -195,6 +201,10 @@ def _install_reference_cases(cases: list[dict[str, Any]], *, editor) -> None:
             setattr(case, name, value)
         case.is_active = True
         _save(case, editor, CASE_REASON)
+
+
+def _version_1_reference_cases() -> list[dict[str, Any]]:
+    return json.loads(VERSION_1_REFERENCE_CASES.read_text(encoding="utf-8"))
 
 
 def _save(case: ReferenceCase, editor, reason: str) -> None:

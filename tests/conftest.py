@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from guidance import content
+from guidance.installing import install_guideline_revisions
 from guidance.models import GuidelineVersion
 from guidance.publishing import start_draft
 from tests.factories import (
@@ -108,6 +109,15 @@ def editor(erin):
 @pytest.fixture
 def version_1(db):
     """The published version the migrations seeded from the source guideline."""
+    return GuidelineVersion.objects.current()
+
+
+@pytest.fixture
+def version_2(db):
+    """Version 2 published in place of version 1 by the installer ``migrate`` runs
+    (guidance.installing), through every gate of publishing: the test settings leave it out
+    of the test database, whose other tests read version 1's advice."""
+    install_guideline_revisions()
     return GuidelineVersion.objects.current()
 
 
