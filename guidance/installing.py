@@ -67,12 +67,14 @@ class Installation:
 def install_guideline_revisions() -> Installation:
     """Publish version 2 in place of version 1, once; InstallationRefused says why not."""
     with transaction.atomic():
-        # Published, or retired since by a later version: a draft never has the label.
-        if GuidelineVersion.objects.filter(label=LABEL).exists():
-            return Installation(False, f"Version {LABEL} is installed already: nothing to do.")
+        # The published version locked first: a second installation at the same time waits
+        # here, then finds version 2 there.
         published = GuidelineVersion.objects.select_for_update().filter(
             status=GuidelineVersion.Status.PUBLISHED
         ).first()
+        # Published, or retired since by a later version: a draft never has the label.
+        if GuidelineVersion.objects.filter(label=LABEL).exists():
+            return Installation(False, f"Version {LABEL} is installed already: nothing to do.")
         _refuse_unless_ready(published)
         content, review = _account(CONTENT_ACCOUNT, "content"), _account(REVIEW_ACCOUNT, "review")
         try:

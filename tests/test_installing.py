@@ -231,6 +231,19 @@ def test_a_published_version_other_than_1_refuses_it_and_nothing_is_changed(draf
     assert state() == before
 
 
+def test_without_a_published_version_it_is_refused(version_1):
+    GuidelineVersion.objects.filter(status=PUBLISHED).update(status=RETIRED)
+    before = state()
+
+    with pytest.raises(installing.InstallationRefused) as refused:
+        installing.install_guideline_revisions()
+
+    assert str(refused.value) == (
+        "Version 2 was not installed: no version is published, and it replaces version 1."
+    )
+    assert state() == before
+
+
 # --- migrate ---------------------------------------------------------------------------
 
 
