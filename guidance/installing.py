@@ -100,7 +100,7 @@ def install_guideline_revisions() -> Installation:
 
 def install_after_migrate(*, using: str, plan=None, verbosity: int = 1, stdout=None, **kwargs):
     """``post_migrate``: a fresh install ends with version 2 published, as an upgrade does
-(unless settings.INSTALL_GUIDELINE_REVISIONS is off, as for the test suite).
+    (unless settings.INSTALL_GUIDELINE_REVISIONS is off, as for the test suite).
 
     Only after ``migrate`` (``flush`` sends the signal too, without a plan) has brought the
     database fully up to date, since the installer uses the models as they are now. A
@@ -156,6 +156,13 @@ def _account(username: str, role: str):
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=EDITORS))
+    elif user.has_usable_password() or user.is_staff or user.is_superuser:
+        # Someone could then make or approve the revision in the project's name.
+        raise InstallationRefused(
+            f"Version {LABEL} was not installed: the project's {role} account {username} can "
+            "log in. Disable its password-based authentication and take away its admin "
+            "access (the admin's Users page), then run manage.py install_guideline_revisions."
+        )
     return user
 
 

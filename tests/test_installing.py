@@ -15,6 +15,7 @@ from guidance import installing
 from guidance.models import GuidelineVersion, ReferenceCase
 from guidance.publishing import approval_of
 from tests.drafts import DRAFT, PUBLISHED, RETIRED, publish_it, statuses, wrong_reference_case
+from tests.factories import make_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,22 @@ def test_nobody_can_log_in_as_the_project_s_accounts(version_1):
         assert not account.is_staff and not account.is_superuser
         assert account.has_perm("guidance.publish_guidelineversion")  # the second approval's rule
         assert not account.check_password("")
+
+
+def test_a_project_account_someone_could_log_in_as_refuses_it(version_1):
+    # An editor's account with the review account's name: a password, admin access.
+    make_editor(installing.REVIEW_ACCOUNT)
+    before = state()
+
+    with pytest.raises(installing.InstallationRefused) as refused:
+        installing.install_guideline_revisions()
+
+    assert str(refused.value) == (
+        "Version 2 was not installed: the project's review account netadvisor-review can log "
+        "in. Disable its password-based authentication and take away its admin access (the "
+        "admin's Users page), then run manage.py install_guideline_revisions."
+    )
+    assert state() == before
 
 
 def test_version_2_s_reference_cases_gate_it_from_the_start_and_all_pass(version_1):
