@@ -7,9 +7,8 @@ from django import forms
 from django.contrib.auth.forms import UserChangeForm
 from django.forms.fields import InvalidJSONInput
 
-from guidance import engine
 from guidance.forms import CaseForm, form_data
-from guidance.models import ReferenceCase
+from guidance.models import GuidelineVersion, ReferenceCase, Section, WarningText
 
 
 class ReasonForm(forms.ModelForm):
@@ -153,20 +152,26 @@ class ReferenceCaseForm(ReasonForm):
             )
         return facts
 
-    def _names(self, field: str, allowed: tuple[str, ...]) -> list[str]:
+    def _names(self, field: str, model: type, key: str) -> list[str]:
+        """The names given, each a section's slug (or a warning's code) of the published
+        version or of the draft: the versions a reference case is run against."""
         names = self.cleaned_data[field]
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             raise forms.ValidationError("Give a JSON list of strings.")
+        run_against = [GuidelineVersion.Status.PUBLISHED, GuidelineVersion.Status.DRAFT]
+        allowed = set(
+            model.objects.filter(version__status__in=run_against).values_list(key, flat=True)
+        )
         unknown = [name for name in names if name not in allowed]
         if unknown:
             raise forms.ValidationError(f"Unknown: {', '.join(unknown)}.")
         return names
 
     def clean_expected_sections(self):
-        return self._names("expected_sections", engine.SECTION_SLUGS)
+        return self._names("expected_sections", Section, "slug")
 
     def clean_expected_warnings(self):
-        return self._names("expected_warnings", engine.WARNING_CODES)
+        return self._names("expected_warnings", WarningText, "code")
 
     def clean_expected_phrases(self):
         phrases = self.cleaned_data["expected_phrases"]
