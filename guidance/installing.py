@@ -98,6 +98,19 @@ def install_guideline_revisions() -> Installation:
     )
 
 
+def why_not_installed() -> str:
+    """Why version 2 is not in use here, as its installation would say ("": it is)."""
+    if GuidelineVersion.objects.filter(label=LABEL).exists():
+        return ""
+    try:
+        _refuse_unless_ready(
+            GuidelineVersion.objects.filter(status=GuidelineVersion.Status.PUBLISHED).first()
+        )
+    except InstallationRefused as refused:
+        return str(refused)
+    return f"Version {LABEL} is not installed yet: manage.py migrate installs it."
+
+
 def install_after_migrate(*, using: str, plan=None, verbosity: int = 1, stdout=None, **kwargs):
     """``post_migrate``: a fresh install ends with version 2 published, as an upgrade does
     (unless settings.INSTALL_GUIDELINE_REVISIONS is off, as for the test suite).
