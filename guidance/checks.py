@@ -1,8 +1,11 @@
-"""System checks: the published guideline's logic must compile, and name only its own sections."""
+"""System checks: the published guideline's logic must compile, and name only its own sections;
+the guideline revisions the project ships must be installed."""
 
+from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
+from guidance import installing
 from guidance.models import GuidelineVersion
 
 
@@ -42,3 +45,25 @@ def published_version_is_complete(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register("guidance")
+def guideline_revisions_are_installed(app_configs=None, **kwargs):
+    """Version 2 corrects advice of version 1 that is unsafe: an installation still showing
+    version 1 (its installation refused at ``migrate``) says so whenever it starts."""
+    if not settings.INSTALL_GUIDELINE_REVISIONS:
+        return []
+    try:
+        reason = installing.why_not_installed()
+    except DatabaseError:
+        return []  # no tables yet (before the first migrate): nothing to check
+    if not reason:
+        return []
+    return [
+        checks.Warning(
+            reason,
+            hint="Version 2 is a safety revision (docs/version-2.md): until it is installed, "
+            "version 1's advice is shown.",
+            id="guidance.W002",
+        )
+    ]

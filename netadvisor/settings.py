@@ -126,6 +126,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# `migrate` ends by publishing the guideline revisions the project ships (version 2) through
+# the editors' own gates, if version 1 is the one published (guidance.installing).
+INSTALL_GUIDELINE_REVISIONS = True
+
 # Each process's own memory, never shared: a restart (a deploy) starts every cache afresh.
 # Nothing uses the default cache (django-axes keeps its counts in the database).
 # "template_fragments" keeps what {% cache %} renders: the history's filter form, under the

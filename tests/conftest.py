@@ -5,9 +5,11 @@ Alice has saved that the tests of a saved case's pages look at."""
 
 import pytest
 from django.core.cache import caches
+from django.db import transaction
 from django.test import Client
 
 from guidance import content
+from guidance.installing import install_guideline_revisions
 from guidance.models import GuidelineVersion
 from guidance.publishing import start_draft
 from tests.factories import (
@@ -109,6 +111,50 @@ def editor(erin):
 def version_1(db):
     """The published version the migrations seeded from the source guideline."""
     return GuidelineVersion.objects.current()
+
+
+@pytest.fixture
+def version_2(db):
+    """Version 2 published in place of version 1 by the installer ``migrate`` runs
+    (guidance.installing), through every gate of publishing: the test settings leave it out
+    of the test database, whose other tests read version 1's advice."""
+    install_guideline_revisions()
+    return GuidelineVersion.objects.current()
+
+
+@pytest.fixture(scope="module")
+def version_2_for_the_module(request, django_db_setup, django_db_blocker):
+    """Version 2 installed once for a whole test module, as ``version_2`` installs it.
+
+    For a module whose every test reads version 2 (``pytestmark =
+    pytest.mark.usefixtures("version_2_for_the_module")``): the installation runs in a
+    transaction kept open for the module and rolled back after its last test, and each test
+    runs inside it in its own, as with ``db``, so that what one test changes the next does
+    not see. A module fixture stays until the module ends, so a module that mixes version 1's
+    tests with these is refused, as are transactional tests (they empty the database).
+    """
+    items = [item for item in request.session.items if item.module is request.module]
+    mixed = [item.name for item in items if "version_2_for_the_module" not in item.fixturenames]
+    transactional = [
+        item.name
+        for item in items
+        if {"transactional_db", "live_server"} & set(item.fixturenames)
+        or any(mark.kwargs.get("transaction") for mark in item.iter_markers("django_db"))
+    ]
+    if mixed or transactional:
+        pytest.fail(
+            "version_2_for_the_module is for modules whose every test uses it, none of them "
+            f"transactional: not {', '.join(mixed + transactional)}."
+        )
+    with django_db_blocker.unblock():
+        kept = transaction.atomic()
+        kept.__enter__()
+        try:
+            install_guideline_revisions()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            kept.__exit__(None, None, None)
 
 
 @pytest.fixture

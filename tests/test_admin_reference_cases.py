@@ -329,3 +329,37 @@ def test_json_nested_within_the_limit_gets_the_fields_own_error(erin_client):
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["expected_phrases"] == ["Give a JSON list of strings."]
+
+
+# --- Once version 2 is installed ---------------------------------------------------------------
+
+
+def test_a_reference_case_of_version_2_is_changed_with_its_own_sections(
+    erin, erin_client, version_2
+):
+    # It names sections and warnings version 1 never had: those of the published version.
+    case = ReferenceCase.objects.get(
+        title="Localised insulinoma of 12 mm: glucose control before surgery"
+    )
+    assert "insulinoma-glucose-control" in case.expected_sections
+    form = reference_case_form(
+        case, notes="Checked at the MDT.", change_reason="Checked against the MDT's notes"
+    )
+
+    assert erin_client.post(change_url(case), form).status_code == 302
+
+    case.refresh_from_db()
+    assert case.notes == "Checked at the MDT."
+    assert case.history.latest("history_id").history_user == erin
+
+
+def test_a_warning_version_2_dropped_is_unknown_once_it_is_installed(erin_client, version_2):
+    # Version 2 replaced differentiation-assumed with g3-differentiation-unknown.
+    assert not version_2.warnings.filter(code="differentiation-assumed").exists()
+
+    response = erin_client.post(
+        ADD_REFERENCE_CASE, reference_case_form(expected_warnings=["differentiation-assumed"])
+    )
+
+    errors = response.context["adminform"].form.errors
+    assert errors == {"expected_warnings": ["Unknown: differentiation-assumed."]}

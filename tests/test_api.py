@@ -400,3 +400,48 @@ def test_a_noted_version_costs_no_more_queries(client, editor, django_assert_num
         response = post(client, case(extent="regional_nodes"))
 
     assert response.status_code == 200
+
+
+# --- Once version 2 is installed --------------------------------------------------------------
+
+
+def test_after_installation_the_answers_carry_version_2_s_voices_and_citations(
+    client, version_2, django_assert_num_queries
+):
+    # A metastatic insulinoma with negative SSR imaging (docs/version-2.md, finding 1).
+    insulinoma = case(
+        site="pancreas",
+        pancreas_region="body",
+        tumour_type="insulinoma",
+        hormonal_symptoms=True,
+        size_mm=35,
+        ki67_percent=5,
+        mitoses_per_10hpf=3,
+        extent="distant_metastases",
+        metastases_resectable="no",
+        ssr_imaging="negative",
+    )
+    post(client, case())  # loads version 2's text into memory
+
+    with django_assert_num_queries(1):
+        response = post(client, insulinoma)
+
+    body = response.json()
+
+    assert body["guideline"]["version"] == "2"
+    assert body["guideline"]["title"] == version_2.effective_title
+    assert "somatostatin-analogue" not in slugs(response)
+    first = body["warnings"][0]
+    withheld = version_2.warnings.get(code="ssa-withheld-insulinoma")
+    assert (first["code"], first["message"], first["voice"], first["citation"]) == (
+        "ssa-withheld-insulinoma",
+        withheld.message,
+        "note",
+        withheld.citation,
+    )
+    assert withheld.citation  # a note names what it rests on
+    for item in body["recommendations"]:
+        section = version_2.sections.get(slug=item["section"])
+        expected = section.citation if section.voice == "note" else version_2.citation
+        assert (item["voice"], item["citation"]) == (section.voice, expected), item["section"]
+    assert {item["voice"] for item in body["recommendations"]} == {"guideline", "note"}

@@ -14,6 +14,7 @@ import pytest
 from django.utils.html import escape
 
 from guidance import content
+from guidance.installing import install_guideline_revisions
 from guidance.markdown import render_markdown
 from guidance.models import Case, GuidelineVersion, Section, WarningText
 from tests.drafts import (
@@ -447,3 +448,63 @@ def test_a_case_saved_before_it_was_shown_is_not_said_to_have_changed(alice, ali
 
     assert "no-changes" in html and sensitivity_diffs(html) == []
     assert "and the same changes would change its advice" not in html
+
+
+# --- After version 2 is installed ------------------------------------------------------------
+
+# A metastatic insulinoma with negative SSR imaging, saved under version 1: it was shown the
+# somatostatin analogue section, which version 2 withholds for it (docs/version-2.md, finding 1).
+SSR_NEGATIVE_INSULINOMA = {
+    "site": "pancreas",
+    "pancreas_region": "body",
+    "tumour_type": "insulinoma",
+    "hormonal_symptoms": True,
+    "size_mm": 35,
+    "ki67_percent": 5,
+    "mitoses_per_10hpf": 3,
+    "extent": "distant_metastases",
+    "metastases_resectable": "yes",
+    "ssr_imaging": "negative",
+}
+
+
+def test_a_case_saved_under_version_1_keeps_what_it_showed_once_version_2_is_installed(
+    alice, alice_client
+):
+    saved = make_case(alice, reference="MDT-21", **SSR_NEGATIVE_INSULINOMA)
+    shown = copy.deepcopy(saved.snapshot)
+    assert "somatostatin-analogue" in [item["section"] for item in shown["recommendations"]]
+
+    install_guideline_revisions()
+
+    page = html_of(alice_client.get(detail(saved)))
+    assert re.findall(r'data-(?:section|warning)="([^"]+)"', page) == [
+        *(warning["code"] for warning in shown["warnings"]),
+        *(item["section"] for item in shown["recommendations"]),
+    ]
+    assert Case.objects.get(pk=saved.pk).snapshot == shown
+
+
+def test_its_re_check_lists_what_version_2_changes_for_it(
+    alice, alice_client, django_assert_num_queries
+):
+    saved = make_case(alice, reference="MDT-21", **SSR_NEGATIVE_INSULINOMA)
+    install_guideline_revisions()
+
+    with django_assert_num_queries(RECHECK_QUERIES + LOADING_THE_TEXT):
+        html = recheck(alice_client, saved)
+
+    assert "advised from version 1, run again through version 2 (published)" in html
+    shown = diffs(html)
+    assert {
+        ("section-removed", "somatostatin-analogue"),
+        ("section-removed", "metastatic-incurable"),
+        ("section-added", "insulinoma-glucose-control"),
+        ("section-added", "malignant-insulinoma"),
+        ("section-added", "curative-liver-resection"),
+        ("warning-removed", "ssa-insulinoma"),
+        ("warning-added", "ssa-withheld-insulinoma"),
+    } <= set(shown)
+    withheld = published(WarningText, code="ssa-withheld-insulinoma").get()
+    assert escape(withheld.message) in diff_block(html, "warning-added", "ssa-withheld-insulinoma")
+    assert "No longer applies" in diff_block(html, "section-removed", "somatostatin-analogue")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import checks
 
-from guidance.checks import published_version_is_complete
+from guidance.checks import guideline_revisions_are_installed, published_version_is_complete
 from guidance.models import GuidelineVersion, Section
 from tests.drafts import RETIRED
 from tests.factories import TYPO_CONDITION, change_outside_the_app, delete_outside_the_app
@@ -61,3 +61,43 @@ def test_the_system_check_warns_when_nothing_is_published(version_1):
     assert isinstance(warning, checks.Warning)
     assert not isinstance(warning, checks.Error)
     assert warning.id == "guidance.W001"
+
+
+# --- The guideline revisions the project ships ---------------------------------------------------
+
+
+def test_the_system_check_says_version_2_is_not_installed_yet(version_1, settings):
+    settings.INSTALL_GUIDELINE_REVISIONS = True
+
+    (warning,) = guideline_revisions_are_installed()
+
+    assert isinstance(warning, checks.Warning)
+    assert (warning.id, warning.msg) == (
+        "guidance.W002",
+        "Version 2 is not installed yet: manage.py migrate installs it.",
+    )
+    assert "safety revision" in warning.hint
+
+
+def test_the_system_check_says_why_version_2_could_not_be_installed(draft, settings):
+    settings.INSTALL_GUIDELINE_REVISIONS = True
+
+    (warning,) = guideline_revisions_are_installed()
+
+    assert warning.msg == (
+        f"Version 2 was not installed: there is a draft ({draft.label}). Publish or discard "
+        "it, then run manage.py install_guideline_revisions."
+    )
+
+
+def test_the_system_check_is_quiet_once_version_2_is_installed(version_2, settings):
+    settings.INSTALL_GUIDELINE_REVISIONS = True
+
+    assert guideline_revisions_are_installed() == []
+    assert published_version_is_complete() == []
+
+
+def test_the_system_check_is_quiet_when_the_revisions_are_not_to_be_installed(version_1, settings):
+    settings.INSTALL_GUIDELINE_REVISIONS = False
+
+    assert guideline_revisions_are_installed() == []

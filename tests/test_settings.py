@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,3 +175,11 @@ def test_template_fragments_are_kept_in_each_process_and_never_in_development():
     assert production.stdout.strip() == "LocMemCache"
     # An edited template shows at once: nothing rendered from the old one is kept.
     assert development.stdout.strip() == "DummyCache"
+
+
+def test_migrate_installs_the_guideline_revisions_except_for_the_test_suite():
+    production = settings_in_a_fresh_process(
+        "print(s.INSTALL_GUIDELINE_REVISIONS)", SECRET_KEY="x" * 60
+    )
+    assert production.stdout.strip() == "True"
+    assert settings.INSTALL_GUIDELINE_REVISIONS is False  # this suite's own settings
