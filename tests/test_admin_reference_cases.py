@@ -362,4 +362,6 @@ def test_a_warning_version_2_dropped_is_unknown_once_it_is_installed(erin_client
     )
 
     errors = response.context["adminform"].form.errors
-    assert errors == {"expected_warnings": ["Unknown: differentiation-assumed."]}
+    assert errors == {
+        "expected_warnings": ["Version 2 has no such warning: differentiation-assumed."]
+    }
