@@ -181,7 +181,9 @@ def reference_case_problems(
     if not form.is_valid():
         return [f"The case's inputs are not valid: {form.errors.as_text()}"]
     text = version if isinstance(version, content.GuidelineText) else content.load(version)
-    shown: recommendation.Recommendation = recommendation.build(facts=form.facts(), text=text)
+    shown: recommendation.Recommendation = recommendation.build(
+        facts=form.facts(), text=text, what_would_change=False
+    )
     problems = []
     grade = shown["grade"] or "unknown"
     if grade != case.expected_grade:

@@ -132,11 +132,17 @@ def facts_as_json(facts: engine.CaseFacts) -> CaseFactsJSON:
     return CaseFactsJSON(**values)
 
 
-def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
+def build(
+    *, facts: engine.CaseFacts, text: GuidelineText, what_would_change: bool = True
+) -> Recommendation:
     """Run the version's logic and quote ``text`` for every section and warning that applies.
 
     No queries: the logic and the words come from ``text`` (``content.published()`` for the
     version in force, ``content.load()`` for any other).
+
+    ``what_would_change=False`` leaves ``sensitivity`` empty: for a draft's reference cases,
+    which need only the advice, and whose logic may not yet decide every other value of an
+    input (the exhaustive check says where, and blocks publishing until it does).
     """
     result = engine.recommend(facts, text.logic)
     sections = text.sections
@@ -218,12 +224,16 @@ def build(*, facts: engine.CaseFacts, text: GuidelineText) -> Recommendation:
         "category_basis": result.category_basis,
         "recommendations": recommendations,
         "warnings": warnings,
-        "sensitivity": sensitivity.items(
-            text.logic,
-            facts,
-            headings={slug: section.heading for slug, section in sections.items()},
-            messages=messages,
-            as_json=json_number,
+        "sensitivity": (
+            sensitivity.items(
+                text.logic,
+                facts,
+                headings={slug: section.heading for slug, section in sections.items()},
+                messages=messages,
+                as_json=json_number,
+            )
+            if what_would_change
+            else []
         ),
         "facts": facts_as_json(facts),
     }

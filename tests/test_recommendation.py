@@ -129,6 +129,19 @@ def test_a_recommendation_and_a_saved_snapshot_hold_exactly_what_their_types_dec
     assert all(set(group) == recommendation.SectionGroup.__required_keys__ for group in groups)
 
 
+@pytest.mark.django_db
+def test_without_what_would_change_the_advice_is_the_same_and_nothing_else_is_computed():
+    text = content.load(GuidelineVersion.objects.current())
+    facts = case_facts(**WARNED_RECTUM)
+    shown = recommendation.build(facts=facts, text=text)
+    assert shown["sensitivity"]
+
+    advice_only = recommendation.build(facts=facts, text=text, what_would_change=False)
+
+    assert advice_only["sensitivity"] == []
+    assert {**advice_only, "sensitivity": shown["sensitivity"]} == shown
+
+
 # --- The facts as saved and returned ---------------------------------------------------
 
 
