@@ -42,6 +42,7 @@ from tests.factories import (
     change_outside_the_app,
     publish_noted_version,
 )
+from tests.wizard_client import METASTATIC_INSULINOMA_SSR_NEGATIVE
 
 # --- Good input -------------------------------------------------------------------
 
@@ -409,18 +410,7 @@ def test_after_installation_the_answers_carry_version_2_s_voices_and_citations(
     client, version_2, django_assert_num_queries
 ):
     # A metastatic insulinoma with negative SSR imaging (docs/version-2.md, finding 1).
-    insulinoma = case(
-        site="pancreas",
-        pancreas_region="body",
-        tumour_type="insulinoma",
-        hormonal_symptoms=True,
-        size_mm=35,
-        ki67_percent=5,
-        mitoses_per_10hpf=3,
-        extent="distant_metastases",
-        metastases_resectable="no",
-        ssr_imaging="negative",
-    )
+    insulinoma = case(**{**METASTATIC_INSULINOMA_SSR_NEGATIVE, "metastases_resectable": "no"})
     post(client, case())  # loads version 2's text into memory
 
     with django_assert_num_queries(1):

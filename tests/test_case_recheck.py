@@ -38,7 +38,12 @@ from tests.factories import (
     unvoiced,
 )
 from tests.pages import detail, html_of
-from tests.wizard_client import METASTATIC_SMALL_BOWEL, SMALL_INSULINOMA, WARNED_RECTUM
+from tests.wizard_client import (
+    METASTATIC_INSULINOMA_SSR_NEGATIVE,
+    METASTATIC_SMALL_BOWEL,
+    SMALL_INSULINOMA,
+    WARNED_RECTUM,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -452,26 +457,14 @@ def test_a_case_saved_before_it_was_shown_is_not_said_to_have_changed(alice, ali
 
 # --- After version 2 is installed ------------------------------------------------------------
 
-# A metastatic insulinoma with negative SSR imaging, saved under version 1: it was shown the
-# somatostatin analogue section, which version 2 withholds for it (docs/version-2.md, finding 1).
-SSR_NEGATIVE_INSULINOMA = {
-    "site": "pancreas",
-    "pancreas_region": "body",
-    "tumour_type": "insulinoma",
-    "hormonal_symptoms": True,
-    "size_mm": 35,
-    "ki67_percent": 5,
-    "mitoses_per_10hpf": 3,
-    "extent": "distant_metastases",
-    "metastases_resectable": "yes",
-    "ssr_imaging": "negative",
-}
+# METASTATIC_INSULINOMA_SSR_NEGATIVE, saved under version 1, was shown the somatostatin
+# analogue section, which version 2 withholds for it (docs/version-2.md, finding 1).
 
 
 def test_a_case_saved_under_version_1_keeps_what_it_showed_once_version_2_is_installed(
     alice, alice_client
 ):
-    saved = make_case(alice, reference="MDT-21", **SSR_NEGATIVE_INSULINOMA)
+    saved = make_case(alice, reference="MDT-21", **METASTATIC_INSULINOMA_SSR_NEGATIVE)
     shown = copy.deepcopy(saved.snapshot)
     assert "somatostatin-analogue" in [item["section"] for item in shown["recommendations"]]
 
@@ -488,7 +481,7 @@ def test_a_case_saved_under_version_1_keeps_what_it_showed_once_version_2_is_ins
 def test_its_re_check_lists_what_version_2_changes_for_it(
     alice, alice_client, django_assert_num_queries
 ):
-    saved = make_case(alice, reference="MDT-21", **SSR_NEGATIVE_INSULINOMA)
+    saved = make_case(alice, reference="MDT-21", **METASTATIC_INSULINOMA_SSR_NEGATIVE)
     install_guideline_revisions()
 
     with django_assert_num_queries(RECHECK_QUERIES + LOADING_THE_TEXT):

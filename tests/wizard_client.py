@@ -151,6 +151,18 @@ PANCREATIC_METASTATIC = case(METASTATIC_SMALL_BOWEL, site="pancreas", pancreas_r
 PANCREATIC_LOCALISED = case(LOCALISED_COLON, site="pancreas", pancreas_region="head")
 # A small type 1 gastric NET: the stomach step applies.
 GASTRIC_TYPE_1 = case(LOCALISED_COLON, site="stomach", gastric_type="type_1", size_mm=8)
+# An insulinoma of the pancreatic body with resectable liver metastases and negative SSR
+# imaging: version 1 shows it the somatostatin analogue section, version 2 withholds it.
+METASTATIC_INSULINOMA_SSR_NEGATIVE = case(
+    SMALL_INSULINOMA,
+    pancreas_region="body",
+    size_mm=35,
+    ki67_percent=5,
+    mitoses_per_10hpf=3,
+    extent="distant_metastases",
+    metastases_resectable="yes",
+    ssr_imaging="negative",
+)
 
 
 # --- Runs and their addresses ---------------------------------------------------------
