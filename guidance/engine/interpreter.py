@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
+from guidance.engine.conditions import Condition
 from guidance.engine.facts import (
     FIELDS,
     AppliedSection,
@@ -15,7 +19,11 @@ from guidance.engine.facts import (
     in_words,
     number,
 )
-from guidance.engine.logic import Logic
+from guidance.engine.logic import CategoryRule, Logic, WarningRule
+
+# How many classes of cases one version's logic keeps the decisions of; beyond that it
+# starts afresh. Cases of one class share their decisions, not their words.
+KEPT = 4096
 
 
 def _sentence(text: str) -> str:
@@ -50,6 +58,39 @@ class _Words(dict):
         return _sentence(shown) if key != name else shown
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """What the conditions decide for one class of cases (``Logic.case_class``)."""
+
+    rule: CategoryRule | None  # the category rule that holds; None: undetermined
+    applies: Mapping[str, bool]  # by slug, every section
+    sections: tuple[tuple[str, Condition], ...]  # those that apply, in the guideline's order
+    warnings: tuple[WarningRule, ...]  # those that fire, in their order
+
+
+def _decide(logic: Logic, known: dict[str, Any]) -> _Decision:
+    """Read every condition for this case: the category rules in order, the first that
+    holds decides; then the sections, each after those it names; then the warnings."""
+    category, rule = Category.UNDETERMINED, None
+    for candidate, holds in logic.category_tests:
+        if holds(known):
+            category, rule = candidate.category, candidate
+            break
+    known["category"] = category
+    applies: dict[str, bool] = {}
+    known["applies"] = applies
+    for slug, holds in logic.section_tests:
+        applies[slug] = holds(known)
+    return _Decision(
+        rule=rule,
+        applies=MappingProxyType(applies),
+        sections=tuple(
+            (slug, condition) for slug, condition in logic.section_conditions if applies[slug]
+        ),
+        warnings=tuple(warning for warning, holds in logic.warning_tests if holds(known)),
+    )
+
+
 def recommend(facts: CaseFacts, logic: Logic) -> Result:
     """Apply ``logic`` to one case."""
     assessment = logic.grading.grade(
@@ -61,12 +102,19 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     known["grade_from_ki67"] = assessment.from_ki67
     known["grade_from_mitoses"] = assessment.from_mitoses
 
-    category, rule = Category.UNDETERMINED, None
-    for candidate, holds in logic.category_tests:
-        if holds(known):
-            category, rule = candidate.category, candidate
-            break
+    key = logic.case_class(known)
+    decided = logic.decided
+    decision = decided.get(key)
+    if decision is None:
+        # A condition that cannot be decided raises here, and nothing is kept.
+        decision = _decide(logic, known)
+        if len(decided) >= KEPT:
+            decided.clear()
+        decided[key] = decision
+    rule = decision.rule
+    category = Category.UNDETERMINED if rule is None else rule.category
     known["category"] = category
+    known["applies"] = decision.applies
     words = _Words(known, assessment)
     if rule is None:
         basis = "no category rule of this version holds for this case"
@@ -79,24 +127,18 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     words["category_basis"] = basis
     words["Category_basis"] = _sentence(basis)
 
-    applies: dict[str, bool] = {}
-    known["applies"] = applies
-    for slug, holds in logic.section_tests:
-        applies[slug] = holds(known)
     sections = tuple(
         AppliedSection(slug, tuple(condition.reasons(known, words)))
-        for slug, condition in logic.section_conditions
-        if applies[slug]
+        for slug, condition in decision.sections
     )
     warnings = []
-    for warning, holds in logic.warning_tests:
-        if holds(known):
-            if warning.detail is None:
-                reasons = warning.condition.reasons(known, words)  # pragma: no mutate
-                detail = _sentence("; ".join(reasons)) + "." if reasons else ""
-            else:
-                detail = warning.detail.format_map(words)
-            warnings.append(CaseWarning(warning.code, detail))
+    for warning in decision.warnings:
+        if warning.detail is None:
+            reasons = warning.condition.reasons(known, words)  # pragma: no mutate
+            detail = _sentence("; ".join(reasons)) + "." if reasons else ""
+        else:
+            detail = warning.detail.format_map(words)
+        warnings.append(CaseWarning(warning.code, detail))
     return Result(
         grade=assessment.grade,
         grade_basis=assessment.basis,

@@ -8,21 +8,24 @@ compiled unless there are none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
 from guidance.engine.conditions import (
+    APPLIES,
     CATEGORY_PLACEHOLDERS,
     Condition,
     ConditionError,
+    Facts,
     Test,
     check_words,
     compile_condition,
 )
-from guidance.engine.facts import INPUTS, Category, number
+from guidance.engine.facts import FIELDS, INPUTS, Category, number
 from guidance.engine.grading import Grading
 
 
@@ -90,6 +93,45 @@ class Logic:
     @cached_property
     def warning_tests(self) -> tuple[tuple[WarningRule, Test], ...]:
         return tuple((rule, rule.condition.holds) for rule in self.warnings)
+
+    @cached_property
+    def case_class(self) -> Callable[[Facts], Hashable]:
+        """The class of cases a case falls in, for everything its conditions decide.
+
+        Its key is the value of each listed fact any condition reads (the derived grades
+        among them) and, for each number one compares, where the case's number falls
+        against the constants it is compared with: below, at or above each. Whether a
+        condition holds, or cannot be decided, is the same for every case of one class, and
+        so are the category and the sections that apply, which are decided by conditions
+        (the exhaustive check's classes, ``guidance/engine/check.py``, rest on the same).
+        """
+        read = self.fields_used() - {APPLIES, "category"}
+        listed = tuple(sorted(name for name in read if FIELDS[name].kind != "number"))
+        limits: dict[str, set[Decimal]] = {name: set() for name in read - set(listed)}
+        for _, condition in self.conditions():
+            for name, values in condition.thresholds().items():
+                limits[name] |= values
+        numbers = tuple((name, tuple(sorted(limits[name]))) for name in sorted(limits))
+
+        def where(value: Any, constants: tuple[Decimal, ...]) -> int | None:
+            if value is None:
+                return None
+            index = bisect_left(constants, value)
+            return 2 * index + (index < len(constants) and constants[index] == value)
+
+        def key(facts: Facts) -> Hashable:
+            return (
+                tuple([facts[name] for name in listed]),
+                tuple([where(facts[name], constants) for name, constants in numbers]),
+            )
+
+        return key
+
+    # What the conditions decided for the classes of cases seen so far (``case_class``),
+    # kept for as long as the logic is: the interpreter fills it, up to a bound.
+    @cached_property
+    def decided(self) -> dict[Hashable, Any]:
+        return {}
 
     @property
     def slugs(self) -> tuple[str, ...]:
