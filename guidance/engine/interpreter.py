@@ -14,6 +14,7 @@ from guidance.engine.facts import (
     CaseFacts,
     CaseWarning,
     Category,
+    Field,
     GradeAssessment,
     Result,
     in_words,
@@ -28,6 +29,30 @@ KEPT = 4096
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _shown(fact: Field, value: Any) -> str:
+    """A fact's value as an editor's {placeholder} writes it."""
+    if value is None:
+        return "not known" if fact.kind != "number" else "not given"
+    if fact.kind == "number":
+        return number(value)
+    if fact.kind == "boolean":
+        return "yes" if value else "no"
+    if fact.name.startswith("grade"):
+        return str(value)
+    return in_words(fact.choices, value)
+
+
+# Every value of each fact that is not a number, in words, said once rather than per case.
+_LISTED = {
+    name: {
+        value: _shown(fact, value)
+        for value in ((True, False) if fact.kind == "boolean" else fact.values) + (None,)
+    }
+    for name, fact in FIELDS.items()
+    if fact.kind != "number"
+}
 
 
 class _Words(dict):
@@ -45,49 +70,74 @@ class _Words(dict):
             # Not mutated: never reached, every placeholder is checked when the logic is read.
             raise KeyError(key)  # pragma: no mutate
         value = self.known.get(name)
-        if value is None:
-            shown = "not known" if fact.kind != "number" else "not given"
-        elif fact.kind == "number":
-            shown = number(value)
-        elif fact.kind == "boolean":
-            shown = "yes" if value else "no"
-        elif name.startswith("grade"):
-            shown = str(value)
-        else:
-            shown = in_words(fact.choices, value)
+        listed = _LISTED.get(name)
+        shown = _shown(fact, value) if listed is None else listed[value]
         return _sentence(shown) if key != name else shown
 
 
 @dataclass(frozen=True)
 class _Decision:
-    """What the conditions decide for one class of cases (``Logic.case_class``)."""
+    """What the conditions decide for one class of cases (``Logic.case_class``), with the
+    words that are the same for every case of it (``Logic.worded_per_class``); None where
+    the words are said for each case."""
 
     rule: CategoryRule | None  # the category rule that holds; None: undetermined
+    basis: str | None  # the category's basis
     applies: Mapping[str, bool]  # by slug, every section
-    sections: tuple[tuple[str, Condition], ...]  # those that apply, in the guideline's order
-    warnings: tuple[WarningRule, ...]  # those that fire, in their order
+    # Those that apply, in the guideline's order, with their reasons.
+    sections: tuple[tuple[str, Condition, tuple[str, ...] | None], ...]
+    warnings: tuple[tuple[WarningRule, str | None], ...]  # those that fire, with the detail
 
 
-def _decide(logic: Logic, known: dict[str, Any]) -> _Decision:
+def _category_basis(rule: CategoryRule | None, known: dict[str, Any], words: _Words) -> str:
+    if rule is None:
+        return "no category rule of this version holds for this case"
+    if rule.basis:
+        return rule.basis.format_map(words)
+    # Not mutated: the words fill only an editor's words for parts of a condition,
+    # which a category rule and a warning have none of.
+    return "; ".join(rule.condition.reasons(known, words))  # pragma: no mutate
+
+
+def _detail(warning: WarningRule, known: dict[str, Any], words: _Words) -> str:
+    if warning.detail is None:
+        reasons = warning.condition.reasons(known, words)  # pragma: no mutate
+        return _sentence("; ".join(reasons)) + "." if reasons else ""
+    return warning.detail.format_map(words)
+
+
+def _decide(logic: Logic, known: dict[str, Any], words: _Words) -> _Decision:
     """Read every condition for this case: the category rules in order, the first that
     holds decides; then the sections, each after those it names; then the warnings."""
-    category, rule = Category.UNDETERMINED, None
-    for candidate, holds in logic.category_tests:
+    category, rule, where = Category.UNDETERMINED, None, None
+    for index, (candidate, holds) in enumerate(logic.category_tests, 1):
         if holds(known):
-            category, rule = candidate.category, candidate
+            category, rule, where = candidate.category, candidate, f"category rule {index}"
             break
     known["category"] = category
     applies: dict[str, bool] = {}
     known["applies"] = applies
     for slug, holds in logic.section_tests:
         applies[slug] = holds(known)
+    fired = [warning for warning, holds in logic.warning_tests if holds(known)]
+    once = logic.worded_per_class
     return _Decision(
         rule=rule,
+        basis=_category_basis(rule, known, words) if where is None or where in once else None,
         applies=MappingProxyType(applies),
         sections=tuple(
-            (slug, condition) for slug, condition in logic.section_conditions if applies[slug]
+            (
+                slug,
+                condition,
+                tuple(condition.reasons(known, words)) if f"section {slug}" in once else None,
+            )
+            for slug, condition in logic.section_conditions
+            if applies[slug]
         ),
-        warnings=tuple(warning for warning, holds in logic.warning_tests if holds(known)),
+        warnings=tuple(
+            (warning, _detail(warning, known, words) if f"warning {warning.code}" in once else None)
+            for warning in fired
+        ),
     )
 
 
@@ -101,13 +151,14 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     known["grade"] = assessment.grade
     known["grade_from_ki67"] = assessment.from_ki67
     known["grade_from_mitoses"] = assessment.from_mitoses
+    words = _Words(known, assessment)
 
     key = logic.case_class(known)
     decided = logic.decided
     decision = decided.get(key)
     if decision is None:
         # A condition that cannot be decided raises here, and nothing is kept.
-        decision = _decide(logic, known)
+        decision = _decide(logic, known, words)
         if len(decided) >= KEPT:
             decided.clear()
         decided[key] = decision
@@ -115,35 +166,25 @@ def recommend(facts: CaseFacts, logic: Logic) -> Result:
     category = Category.UNDETERMINED if rule is None else rule.category
     known["category"] = category
     known["applies"] = decision.applies
-    words = _Words(known, assessment)
-    if rule is None:
-        basis = "no category rule of this version holds for this case"
-    elif rule.basis:
-        basis = rule.basis.format_map(words)
-    else:
-        # Not mutated: the words fill only an editor's words for parts of a condition,
-        # which a category rule and a warning have none of.
-        basis = "; ".join(rule.condition.reasons(known, words))  # pragma: no mutate
+    basis = decision.basis
+    if basis is None:
+        basis = _category_basis(rule, known, words)
     words["category_basis"] = basis
     words["Category_basis"] = _sentence(basis)
 
     sections = tuple(
-        AppliedSection(slug, tuple(condition.reasons(known, words)))
-        for slug, condition in decision.sections
+        AppliedSection(slug, tuple(condition.reasons(known, words)) if reasons is None else reasons)
+        for slug, condition, reasons in decision.sections
     )
-    warnings = []
-    for warning in decision.warnings:
-        if warning.detail is None:
-            reasons = warning.condition.reasons(known, words)  # pragma: no mutate
-            detail = _sentence("; ".join(reasons)) + "." if reasons else ""
-        else:
-            detail = warning.detail.format_map(words)
-        warnings.append(CaseWarning(warning.code, detail))
+    warnings = tuple(
+        CaseWarning(warning.code, _detail(warning, known, words) if detail is None else detail)
+        for warning, detail in decision.warnings
+    )
     return Result(
         grade=assessment.grade,
         grade_basis=assessment.basis,
         category=category,
         category_basis=basis,
         sections=sections,
-        warnings=tuple(warnings),
+        warnings=warnings,
     )
