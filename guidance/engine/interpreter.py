@@ -109,35 +109,35 @@ def _detail(warning: WarningRule, known: dict[str, Any], words: _Words) -> str:
 def _decide(logic: Logic, known: dict[str, Any], words: _Words) -> _Decision:
     """Read every condition for this case: the category rules in order, the first that
     holds decides; then the sections, each after those it names; then the warnings."""
-    category, rule, where = Category.UNDETERMINED, None, None
-    for index, (candidate, holds) in enumerate(logic.category_tests, 1):
+    category, rule, basis = Category.UNDETERMINED, None, None
+    for candidate, holds, once in logic.category_tests:
         if holds(known):
-            category, rule, where = candidate.category, candidate, f"category rule {index}"
+            category, rule = candidate.category, candidate
+            if once:
+                basis = _category_basis(rule, known, words)
             break
+    else:
+        basis = _category_basis(None, known, words)
     known["category"] = category
     applies: dict[str, bool] = {}
     known["applies"] = applies
     for slug, holds in logic.section_tests:
         applies[slug] = holds(known)
-    fired = [warning for warning, holds in logic.warning_tests if holds(known)]
-    once = logic.worded_per_class
+    sections = []
+    for slug, condition, once in logic.section_words:
+        if applies[slug]:
+            reasons = tuple(condition.reasons(known, words)) if once else None
+            sections.append((slug, condition, reasons))
+    warnings = []
+    for warning, holds, once in logic.warning_tests:
+        if holds(known):
+            warnings.append((warning, _detail(warning, known, words) if once else None))
     return _Decision(
         rule=rule,
-        basis=_category_basis(rule, known, words) if where is None or where in once else None,
+        basis=basis,
         applies=MappingProxyType(applies),
-        sections=tuple(
-            (
-                slug,
-                condition,
-                tuple(condition.reasons(known, words)) if f"section {slug}" in once else None,
-            )
-            for slug, condition in logic.section_conditions
-            if applies[slug]
-        ),
-        warnings=tuple(
-            (warning, _detail(warning, known, words) if f"warning {warning.code}" in once else None)
-            for warning in fired
-        ),
+        sections=tuple(sections),
+        warnings=tuple(warnings),
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from guidance.engine.conditions import (
@@ -78,10 +79,15 @@ class Logic:
     # The sections in an order where each comes after every section its condition names.
     evaluation_order: tuple[SectionRule, ...] = field(repr=False)
 
-    # The tests in the order recommend() reads them, worked out once per version.
+    # The tests in the order recommend() reads them, worked out once per version; with each
+    # rule, whether its words are said once for a class of cases (``worded_per_class``).
     @cached_property
-    def category_tests(self) -> tuple[tuple[CategoryRule, Test], ...]:
-        return tuple((rule, rule.condition.holds) for rule in self.category)
+    def category_tests(self) -> tuple[tuple[CategoryRule, Test, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule, rule.condition.holds, f"category rule {index}" in once)
+            for index, rule in enumerate(self.category, 1)
+        )
 
     @cached_property
     def section_tests(self) -> tuple[tuple[str, Test], ...]:
@@ -92,8 +98,18 @@ class Logic:
         return tuple((rule.slug, rule.condition) for rule in self.sections)
 
     @cached_property
-    def warning_tests(self) -> tuple[tuple[WarningRule, Test], ...]:
-        return tuple((rule, rule.condition.holds) for rule in self.warnings)
+    def section_words(self) -> tuple[tuple[str, Condition, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule.slug, rule.condition, f"section {rule.slug}" in once) for rule in self.sections
+        )
+
+    @cached_property
+    def warning_tests(self) -> tuple[tuple[WarningRule, Test, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule, rule.condition.holds, f"warning {rule.code}" in once) for rule in self.warnings
+        )
 
     @cached_property
     def class_facts(self) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[Decimal, ...]], ...]]:
@@ -126,9 +142,11 @@ class Logic:
             index = bisect_left(constants, value)
             return 2 * index + (index < len(constants) and constants[index] == value)
 
+        values = itemgetter(*listed) if listed else lambda facts: ()
+
         def key(facts: Facts) -> Hashable:
             return (
-                tuple([facts[name] for name in listed]),
+                values(facts),
                 tuple([where(facts[name], constants) for name, constants in numbers]),
             )
 
