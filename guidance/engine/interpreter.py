@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from guidance.engine.conditions import Condition
 from guidance.engine.facts import (
@@ -75,8 +74,7 @@ class _Words(dict):
         return _sentence(shown) if key != name else shown
 
 
-@dataclass(frozen=True)
-class _Decision:
+class _Decision(NamedTuple):
     """What the conditions decide for one class of cases (``Logic.case_class``), with the
     words that are the same for every case of it (``Logic.worded_per_class``); None where
     the words are said for each case."""
