@@ -62,6 +62,18 @@ FACTS = {
         ("size_mm == null", "size_mm is always given: it is never null"),
         ("hormonal_symptoms == 1", "hormonal_symptoms is yes or no: compare it with true or false"),
         ("size_mm < 20.05", "size_mm: 20.05 is finer than the 0.1 size is entered to"),
+        # A regular expression, on either side, and of a fact with another.
+        (
+            'site =~ "rect.*"',
+            "compare a fact with ==, !=, <, <=, > or >=, not a regular expression",
+        ),
+        (
+            '"rect.*" =~ site',
+            "compare a fact with ==, !=, <, <=, > or >=, not a regular expression",
+        ),
+        ("site !~ extent", "compare a fact with ==, !=, <, <=, > or >=, not a regular expression"),
+        # Compared for equality too, a number is no finer than it is entered to.
+        ("size_mm == 20.05", "size_mm: 20.05 is finer than the 0.1 size is entered to"),
         (
             "mitoses_per_10hpf < 2.5",
             "mitoses_per_10hpf: 2.5 is finer than the 1 mitotic count is entered to",
