@@ -69,8 +69,9 @@ class _Words(dict):
             # Not mutated: never reached, every placeholder is checked when the logic is read.
             raise KeyError(key)  # pragma: no mutate
         value = self.known.get(name)
-        listed = _LISTED.get(name)
-        shown = _shown(fact, value) if listed is None else listed[value]
+        # A value outside a fact's choices is said as it is, as in_words() says it.
+        listed = _LISTED.get(name, {})
+        shown = listed[value] if value in listed else _shown(fact, value)
         return _sentence(shown) if key != name else shown
 
 
