@@ -117,6 +117,19 @@ FACTS = {
             'applies["local-excision"] == applies["local-excision"]',
             "a comparison must set one fact against one value, e.g. size_mm < 20",
         ),
+        ("applies[site]", 'only applies["a-section-slug"] may be looked up'),
+        ("site[0]", 'only applies["a-section-slug"] may be looked up'),
+        # Checked wherever it stands: after "and", under "not".
+        (
+            'hormonal_symptoms and applies["nope"]',
+            'applies["nope"]: there is no section "nope"',
+        ),
+        ('not applies["nope"]', 'applies["nope"]: there is no section "nope"'),
+        (
+            'not site == "rectal"',
+            '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
+            '"stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"',
+        ),
     ],
 )
 def test_a_condition_that_cannot_be_stored_says_why(text, message):
@@ -242,6 +255,9 @@ def test_a_compiled_condition_means_what_rule_engine_means(text):
         'applies["local-excision"] and size_mm > 2.5 and ki67_percent == null',
         'site == "rectum" and not (size_mm < 1 or false)',
         'site in ["colon", "rectum"] or grade_from_ki67 == grade_from_mitoses',
+        "hormonal_symptoms == true or hormonal_symptoms != false",
+        # A slug's quotes and backslashes escaped as rule-engine reads them.
+        'applies["a\\"b"] or applies["c\\\\d"]',
     ],
 )
 def test_a_condition_is_written_back_as_it_reads(text):
