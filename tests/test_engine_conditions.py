@@ -173,6 +173,12 @@ def test_a_category_rule_cannot_read_the_category_or_the_sections():
         "a category rule cannot read the category it decides"
     ]
     assert problems('applies["x"]', kind="category") == ["applies is not a fact"]
+    # A misspelt applies is pointed to it where a rule may read the sections, not in a
+    # category rule.
+    assert problems('aplies["x"]', kind="section") == [
+        "aplies is not a fact (did you mean applies?)"
+    ]
+    assert problems('aplies["x"]', kind="category") == ["aplies is not a fact"]
 
 
 @pytest.mark.parametrize("kind", ["section", "warning", "category"])
