@@ -86,6 +86,9 @@ FACTS = {
         ("site", "site is not a yes/no fact: compare it with a value"),
         ("", "write a condition (true if it always applies)"),
         ("size_mm < ", "this is not a condition"),
+        ("size_mm < 20 20", "this is not a condition at '20'"),
+        # rule-engine's own refusal, in its words.
+        ('site =~ "("', "invalid regular expression"),
         (
             "grade == site",
             "grade and site cannot be compared: only two facts with the same values can",
