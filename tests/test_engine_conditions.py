@@ -216,6 +216,10 @@ def test_words_for_a_part_must_name_a_part_and_known_facts():
     assert problems("size_mm < 20", words={"size_mm < 10": "small"}) == [
         "the words for 'size_mm < 10' name no part of the condition (its parts: size_mm < 20)"
     ]
+    assert problems('size_mm < 20 and site == "rectum"', words={"size_mm < 10": "small"}) == [
+        "the words for 'size_mm < 10' name no part of the condition "
+        '(its parts: site == "rectum", size_mm < 20)'
+    ]
     assert problems("size_mm < 20", words={"size_mm < 20": "{sise_mm} mm"}) == [
         "{sise_mm} is not a fact that can be named here"
     ]
