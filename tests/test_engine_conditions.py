@@ -234,6 +234,7 @@ CONDITIONS = [
     'extent == "localised" and site in ["rectum", "appendix"] and size_mm < 20',
     'not site in ["rectum", "appendix"] or hormonal_symptoms',
     "size_mm >= 15 and size_mm <= 15 and 15 == size_mm",
+    "size_mm <= 15 or size_mm > 19.9",
     'grade_from_ki67 != grade_from_mitoses or grade == "G1" and not (size_mm > 10)',
     "pancreas_region == null and ki67_percent != null and mitoses_per_10hpf > 0",
     'applies["local-excision"] and category != "poorly_differentiated"',
