@@ -631,3 +631,46 @@ def test_the_rules_whose_words_name_a_number_or_a_basis_are_said_for_each_case()
         "warning local-excision-size",  # {size_mm}
         "warning net-g3",  # {grade_basis}
     }
+
+
+def test_a_kept_class_says_each_case_s_own_words_wherever_they_name_a_number():
+    from guidance import engine
+
+    document = changed()
+    well = next(rule for rule in document["category"] if rule["applies_when"].endswith('"well"'))
+    well.update(applies_when='differentiation == "well" and size_mm < 50', basis="")
+    document["category"][-1]["basis"] = "not known, {size_mm} mm: treated as well differentiated"
+    document["sections"].append(
+        {
+            "slug": "surveillance",
+            "applies_when": 'applies["local-excision"] or size_mm < 10',
+            "reasons": {},
+        }
+    )
+    document["warnings"] += [
+        {"code": "sized", "applies_when": "size_mm < 50", "detail": None},
+        {"code": "worded", "applies_when": "true", "detail": "{Category}, size {size_mm} mm"},
+    ]
+    logic = compile_logic(document)
+    first, second = (case(site="rectum", size_mm=Decimal(size)) for size in ("12", "15"))
+
+    engine.recommend(first, logic)
+    (kept,) = logic.decided.values()
+    result = engine.recommend(second, logic)
+
+    assert kept.rule.condition.text == well["applies_when"]
+    assert next(iter(logic.decided.values())) is kept  # decided once, for the first
+    assert result.category_basis == (
+        "differentiation: well differentiated; size 15 mm is below 50 mm"
+    )
+    assert result.sections[-1] == engine.AppliedSection("surveillance", ("local-excision applies",))
+    assert [(w.code, w.detail) for w in result.warnings[-2:]] == [
+        ("sized", "Size 15 mm is below 50 mm."),
+        ("worded", "Well differentiated, size 15 mm"),
+    ]
+    assert result == engine.recommend(second, compile_logic(document))
+    unknown = [case(differentiation="unknown", size_mm=Decimal(s)) for s in ("12", "15")]
+    assert [engine.recommend(facts, logic).category_basis for facts in unknown] == [
+        "not known, 12 mm: treated as well differentiated",
+        "not known, 15 mm: treated as well differentiated",
+    ]
