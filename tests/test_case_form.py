@@ -285,6 +285,14 @@ def test_an_unknown_gastric_type_is_one_error_not_two(site):
     assert errors_of(values) == {"gastric_type": ["Choose type_1, type_2, type_3 or unknown."]}
 
 
+def test_an_unknown_gastric_type_of_a_gastric_tumour_is_not_taken_as_not_known():
+    form = CaseForm(data=form_data({**GASTRIC, "gastric_type": "type_4"}))
+
+    assert not form.is_valid()
+    assert form.errors == {"gastric_type": ["Choose type_1, type_2, type_3 or unknown."]}
+    assert "gastric_type" not in form.cleaned_data
+
+
 def test_a_case_refused_for_its_site_alone_gets_no_rule_about_the_gastric_type():
     assert errors_of({**GASTRIC, "site": "oesophagus", "gastric_type": "type_1"}) == {
         "site": ["Choose one of the listed sites."]

@@ -62,6 +62,18 @@ FACTS = {
         ("size_mm == null", "size_mm is always given: it is never null"),
         ("hormonal_symptoms == 1", "hormonal_symptoms is yes or no: compare it with true or false"),
         ("size_mm < 20.05", "size_mm: 20.05 is finer than the 0.1 size is entered to"),
+        # A regular expression, on either side, and of a fact with another.
+        (
+            'site =~ "rect.*"',
+            "compare a fact with ==, !=, <, <=, > or >=, not a regular expression",
+        ),
+        (
+            '"rect.*" =~ site',
+            "compare a fact with ==, !=, <, <=, > or >=, not a regular expression",
+        ),
+        ("site !~ extent", "compare a fact with ==, !=, <, <=, > or >=, not a regular expression"),
+        # Compared for equality too, a number is no finer than it is entered to.
+        ("size_mm == 20.05", "size_mm: 20.05 is finer than the 0.1 size is entered to"),
         (
             "mitoses_per_10hpf < 2.5",
             "mitoses_per_10hpf: 2.5 is finer than the 1 mitotic count is entered to",
@@ -74,6 +86,9 @@ FACTS = {
         ("site", "site is not a yes/no fact: compare it with a value"),
         ("", "write a condition (true if it always applies)"),
         ("size_mm < ", "this is not a condition"),
+        ("size_mm < 20 20", "this is not a condition at '20'"),
+        # rule-engine's own refusal, in its words.
+        ('site =~ "("', "invalid regular expression"),
         (
             "grade == site",
             "grade and site cannot be compared: only two facts with the same values can",
@@ -104,6 +119,19 @@ FACTS = {
         (
             'applies["local-excision"] == applies["local-excision"]',
             "a comparison must set one fact against one value, e.g. size_mm < 20",
+        ),
+        ("applies[site]", 'only applies["a-section-slug"] may be looked up'),
+        ("site[0]", 'only applies["a-section-slug"] may be looked up'),
+        # Checked wherever it stands: after "and", under "not".
+        (
+            'hormonal_symptoms and applies["nope"]',
+            'applies["nope"]: there is no section "nope"',
+        ),
+        ('not applies["nope"]', 'applies["nope"]: there is no section "nope"'),
+        (
+            'not site == "rectal"',
+            '"rectal" is not a value of site (did you mean "rectum"?); it is one of "pancreas", '
+            '"stomach", "duodenum", "small_intestine", "appendix", "colon", "rectum"',
         ),
     ],
 )
@@ -148,6 +176,12 @@ def test_a_category_rule_cannot_read_the_category_or_the_sections():
         "a category rule cannot read the category it decides"
     ]
     assert problems('applies["x"]', kind="category") == ["applies is not a fact"]
+    # A misspelt applies is pointed to it where a rule may read the sections, not in a
+    # category rule.
+    assert problems('aplies["x"]', kind="section") == [
+        "aplies is not a fact (did you mean applies?)"
+    ]
+    assert problems('aplies["x"]', kind="category") == ["aplies is not a fact"]
 
 
 @pytest.mark.parametrize("kind", ["section", "warning", "category"])
@@ -182,6 +216,10 @@ def test_words_for_a_part_must_name_a_part_and_known_facts():
     assert problems("size_mm < 20", words={"size_mm < 10": "small"}) == [
         "the words for 'size_mm < 10' name no part of the condition (its parts: size_mm < 20)"
     ]
+    assert problems('size_mm < 20 and site == "rectum"', words={"size_mm < 10": "small"}) == [
+        "the words for 'size_mm < 10' name no part of the condition "
+        '(its parts: site == "rectum", size_mm < 20)'
+    ]
     assert problems("size_mm < 20", words={"size_mm < 20": "{sise_mm} mm"}) == [
         "{sise_mm} is not a fact that can be named here"
     ]
@@ -196,6 +234,7 @@ CONDITIONS = [
     'extent == "localised" and site in ["rectum", "appendix"] and size_mm < 20',
     'not site in ["rectum", "appendix"] or hormonal_symptoms',
     "size_mm >= 15 and size_mm <= 15 and 15 == size_mm",
+    "size_mm <= 15 or size_mm > 19.9",
     'grade_from_ki67 != grade_from_mitoses or grade == "G1" and not (size_mm > 10)',
     "pancreas_region == null and ki67_percent != null and mitoses_per_10hpf > 0",
     'applies["local-excision"] and category != "poorly_differentiated"',
@@ -230,6 +269,9 @@ def test_a_compiled_condition_means_what_rule_engine_means(text):
         'applies["local-excision"] and size_mm > 2.5 and ki67_percent == null',
         'site == "rectum" and not (size_mm < 1 or false)',
         'site in ["colon", "rectum"] or grade_from_ki67 == grade_from_mitoses',
+        "hormonal_symptoms == true or hormonal_symptoms != false",
+        # A slug's quotes and backslashes escaped as rule-engine reads them.
+        'applies["a\\"b"] or applies["c\\\\d"]',
     ],
 )
 def test_a_condition_is_written_back_as_it_reads(text):

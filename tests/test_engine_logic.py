@@ -440,8 +440,7 @@ def test_a_version_s_words_are_said_from_its_conditions_or_fill_in_the_case_s_fa
     first, second = engine.recommend(insulinoma, logic), engine.recommend(poor, logic)
 
     assert first.category_basis == (
-        "differentiation: well differentiated (not poorly differentiated); "
-        "tumour type: insulinoma"
+        "differentiation: well differentiated (not poorly differentiated); tumour type: insulinoma"
     )
     assert [(w.code, w.detail) for w in first.warnings] == [
         ("said", "Hormonal symptoms present; site: pancreas."),
@@ -459,3 +458,219 @@ def test_a_version_s_words_are_said_from_its_conditions_or_fill_in_the_case_s_fa
         f"No, no; {number(poor.ki67_percent)}; {number(poor.ki67_percent)}; not given; "
         "not known; Not known; not known; Colon; poorly differentiated; "
     )
+
+
+# --- What is kept per class of cases ------------------------------------------------
+
+
+def test_version_1_s_cases_fall_in_classes_of_the_listed_facts_it_reads_and_the_size():
+    listed, numbers = VERSION_1.class_facts
+    assert listed == (
+        "differentiation",
+        "extent",
+        "grade",
+        "grade_from_ki67",
+        "grade_from_mitoses",
+        "hormonal_symptoms",
+        "metastases_resectable",
+        "pancreas_region",
+        "site",
+        "ssr_imaging",
+        "tumour_type",
+    )
+    # The grading's own thresholds are read through the grade, not the indices.
+    assert numbers == (("size_mm", (Decimal(20),)),)
+
+
+def test_a_number_s_class_is_below_at_or_above_each_constant_it_is_compared_with():
+    document = changed()
+    document["sections"].append(
+        {"slug": "surveillance", "applies_when": "size_mm < 10 or size_mm <= 20", "reasons": {}}
+    )
+    logic = compile_logic(document)
+    assert logic.class_facts[1] == (("size_mm", (Decimal(10), Decimal(20))),)
+
+    def size_class(size: str | None):
+        grades = dict.fromkeys(("grade", "grade_from_ki67", "grade_from_mitoses"), "G1")
+        return logic.case_class({**vars(case()), **grades, "size_mm": size and Decimal(size)})[1]
+
+    classes = [size_class(size) for size in ("0.1", "9.9", "10", "15", "20", "20.1", "300")]
+    assert classes == [(0,), (0,), (1,), (2,), (3,), (4,), (4,)]
+    assert size_class(None) == (None,)
+
+
+def test_cases_of_one_class_share_their_decisions_and_each_is_said_in_its_own_numbers():
+    from guidance import engine
+
+    logic = compile_logic(DOCUMENT)
+    insulinoma = {
+        "site": "pancreas",
+        "pancreas_region": "tail",
+        "tumour_type": "insulinoma",
+        "hormonal_symptoms": True,
+    }
+    small = case(**insulinoma, size_mm=Decimal("12"), ki67_percent=Decimal("25"))
+    smaller = case(**insulinoma, size_mm=Decimal("8.5"), ki67_percent=Decimal("40"))
+
+    first, second = engine.recommend(small, logic), engine.recommend(smaller, logic)
+
+    assert len(logic.decided) == 1
+    assert first.slugs == second.slugs == ("insulinoma-local-excision",)
+    assert first.sections[0].reasons == (
+        "tumour type: insulinoma",
+        "size 12 mm is below 20 mm",
+        "extent: localised",
+    )
+    assert second.sections[0].reasons[1] == "size 8.5 mm is below 20 mm"
+    assert [(w.code, w.detail) for w in first.warnings] == [
+        ("grade-discordant", "Ki-67 gives G3, the mitotic count gives G1; G3 was used."),
+        (
+            "net-g3",
+            "Ki-67 25 % is above 20 %: G3; mitotic count 0 per 10 HPF is below 2: G1; "
+            "the higher of the two, G3, is used.",
+        ),
+    ]
+    assert second.warnings[0] == first.warnings[0]
+    assert second.warnings[1].detail.startswith("Ki-67 40 % is above 20 %: G3;")
+    # As when nothing is kept.
+    assert second == engine.recommend(smaller, compile_logic(DOCUMENT))
+
+
+def test_a_case_across_a_constant_or_with_another_grade_is_decided_afresh():
+    from guidance import engine
+
+    logic = compile_logic(DOCUMENT)
+    rectum = [
+        case(site="rectum", size_mm=Decimal(size), ki67_percent=Decimal(ki67))
+        for size, ki67 in (("19.9", "1"), ("20", "1"), ("20.1", "1"), ("20.1", "2.9"))
+    ]
+    results = [engine.recommend(facts, logic) for facts in rectum]
+    assert len(logic.decided) == 3  # 2.9 % is G1 as 1 % is
+    assert [result.warning_codes for result in results] == [
+        (),
+        (),
+        ("local-excision-size",),
+        ("local-excision-size",),
+    ]
+    # Gastric NETs of each type: version 1 reads no type, so one class.
+    stomach = compile_logic(DOCUMENT)
+    for gastric_type in ("type_1", "type_2", "type_3", "unknown"):
+        engine.recommend(case(site="stomach", gastric_type=gastric_type), stomach)
+    assert len(stomach.decided) == 1
+
+
+def test_over_the_grid_kept_decisions_advise_as_deciding_each_case_afresh():
+    import itertools
+
+    from guidance import engine
+    from tests.advice import EXTENT_VALUES, SITE_VALUES, TYPE_VALUES
+
+    kept, afresh = compile_logic(DOCUMENT), compile_logic(DOCUMENT)
+    compared = 0
+    for site, tumour_type, size, differentiation, ki67, extent, symptoms in itertools.product(
+        SITE_VALUES,
+        TYPE_VALUES,
+        ("8", "19.9", "20", "35"),
+        ("well", "poor", "unknown"),
+        (None, "1", "2.9", "10", "25", "60"),
+        EXTENT_VALUES,
+        (True, False),
+    ):
+        facts = case(
+            site=site,
+            pancreas_region="head" if site == "pancreas" else None,
+            tumour_type=tumour_type,
+            size_mm=Decimal(size),
+            differentiation=differentiation,
+            ki67_percent=ki67 and Decimal(ki67),
+            mitoses_per_10hpf=None if ki67 == "60" else 1,
+            extent=extent,
+            metastases_resectable="unknown" if extent == "distant_metastases" else "no",
+            hormonal_symptoms=symptoms,
+        )
+        afresh.decided.clear()
+        assert engine.recommend(facts, kept) == engine.recommend(facts, afresh), facts
+        compared += 1
+    assert len(kept.decided) < compared
+
+
+def test_the_decisions_kept_are_bounded(monkeypatch):
+    from guidance import engine
+    from guidance.engine import interpreter
+
+    monkeypatch.setattr(interpreter, "KEPT", 2)
+    logic = compile_logic(DOCUMENT)
+    sizes = ("10", "20", "30")
+    results = [engine.recommend(case(site="rectum", size_mm=Decimal(s)), logic) for s in sizes]
+    assert len(logic.decided) == 1  # the third class found two kept: they were let go
+    assert [r.warning_codes for r in results] == [(), (), ("local-excision-size",)]
+
+
+def test_a_case_a_condition_cannot_be_decided_for_is_refused_each_time_and_nothing_kept():
+    from guidance import engine
+
+    document = changed()
+    document["sections"].append(
+        {"slug": "surveillance", "applies_when": "ki67_percent > 5", "reasons": {}}
+    )
+    logic = compile_logic(document)
+    for _ in range(2):
+        with pytest.raises(engine.EvaluationFailure, match="Ki-67 not given"):
+            engine.recommend(case(ki67_percent=None), logic)
+    assert logic.decided == {}
+
+
+def test_the_rules_whose_words_name_a_number_or_a_basis_are_said_for_each_case():
+    said_per_case = {where for where, _ in VERSION_1.conditions()} - VERSION_1.worded_per_class
+    assert said_per_case == {
+        "section insulinoma-local-excision",  # its size
+        "section insulinoma-partial-pancreatectomy",  # {size_mm}
+        "section poorly-differentiated",  # {category_basis}
+        "warning differentiation-assumed",  # {grade_basis}
+        "warning differentiation-unknown",  # {Category_basis}
+        "warning local-excision-size",  # {size_mm}
+        "warning net-g3",  # {grade_basis}
+    }
+
+
+def test_a_kept_class_says_each_case_s_own_words_wherever_they_name_a_number():
+    from guidance import engine
+
+    document = changed()
+    well = next(rule for rule in document["category"] if rule["applies_when"].endswith('"well"'))
+    well.update(applies_when='differentiation == "well" and size_mm < 50', basis="")
+    document["category"][-1]["basis"] = "not known, {size_mm} mm: treated as well differentiated"
+    document["sections"].append(
+        {
+            "slug": "surveillance",
+            "applies_when": 'applies["local-excision"] or size_mm < 10',
+            "reasons": {},
+        }
+    )
+    document["warnings"] += [
+        {"code": "sized", "applies_when": "size_mm < 50", "detail": None},
+        {"code": "worded", "applies_when": "true", "detail": "{Category}, size {size_mm} mm"},
+    ]
+    logic = compile_logic(document)
+    first, second = (case(site="rectum", size_mm=Decimal(size)) for size in ("12", "15"))
+
+    engine.recommend(first, logic)
+    (kept,) = logic.decided.values()
+    result = engine.recommend(second, logic)
+
+    assert kept.rule.condition.text == well["applies_when"]
+    assert next(iter(logic.decided.values())) is kept  # decided once, for the first
+    assert result.category_basis == (
+        "differentiation: well differentiated; size 15 mm is below 50 mm"
+    )
+    assert result.sections[-1] == engine.AppliedSection("surveillance", ("local-excision applies",))
+    assert [(w.code, w.detail) for w in result.warnings[-2:]] == [
+        ("sized", "Size 15 mm is below 50 mm."),
+        ("worded", "Well differentiated, size 15 mm"),
+    ]
+    assert result == engine.recommend(second, compile_logic(document))
+    unknown = [case(differentiation="unknown", size_mm=Decimal(s)) for s in ("12", "15")]
+    assert [engine.recommend(facts, logic).category_basis for facts in unknown] == [
+        "not known, 12 mm: treated as well differentiated",
+        "not known, 15 mm: treated as well differentiated",
+    ]

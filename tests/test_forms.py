@@ -9,6 +9,7 @@ writes into the widget of the form it renders (a layout's classes, ``is-invalid`
 refused answer): nothing one page renders may reach the next form or the form's class.
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -182,3 +183,22 @@ def test_only_an_end_date_before_the_start_date_is_refused(query, errors):
     form.filters()
 
     assert form.errors == errors
+
+
+def test_the_filter_form_is_kept_rendered_by_what_each_field_was_given_and_whether_bound():
+    given = {"site": "rectum", "extent": "", "q": "NET-1"}
+    assert json.loads(CaseFilterForm(given).rendering_key()) == [
+        True,
+        ["rectum", "", None, None, None, "NET-1"],
+    ]
+    keys = [
+        CaseFilterForm().rendering_key(),
+        CaseFilterForm({}).rendering_key(),
+        CaseFilterForm({"site": "colon"}).rendering_key(),
+        CaseFilterForm({"site": "rectum"}).rendering_key(),
+        CaseFilterForm({"site": "rectum", "date_to": "01/01/2020"}).rendering_key(),
+    ]
+    assert len(set(keys)) == len(keys)
+    # A form with a prefix reads its own fields' values, and only those.
+    prefixed = CaseFilterForm({"f-site": "colon", "site": "rectum"}, prefix="f")
+    assert json.loads(prefixed.rendering_key())[1][0] == "colon"

@@ -546,6 +546,8 @@ def _part(node: Any, *, sections: frozenset[str] | None, problems: list[str]) ->
 
 def _comparison(node: Any, problems: list[str]) -> Part:
     operator = node.type
+    if operator not in _OPERATORS:  # rule-engine's =~ and its kin: regular expressions
+        raise _Refused("compare a fact with ==, !=, <, <=, > or >=, not a regular expression")
     left, right = node.left, node.right
     if (
         isinstance(left, ast.SymbolExpression)

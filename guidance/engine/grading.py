@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from guidance.engine.facts import Grade, GradeAssessment, number
 
@@ -39,9 +40,14 @@ class Grading:
             "With both given, the higher grade is used.",
         ]
 
+    # The thresholds as a grade's basis writes them, for every case graded.
+    @cached_property
+    def _ki67_limits(self) -> tuple[str, str]:
+        return number(self.ki67_g1_below), number(self.ki67_g3_above)
+
     def ki67(self, ki67: Decimal) -> tuple[Grade, str]:
         shown = f"Ki-67 {number(ki67)} %"
-        low, high = number(self.ki67_g1_below), number(self.ki67_g3_above)
+        low, high = self._ki67_limits
         if ki67 < self.ki67_g1_below:
             return Grade.G1, f"{shown} is below {low} %: G1"
         if ki67 <= self.ki67_g3_above:

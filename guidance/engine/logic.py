@@ -8,21 +8,26 @@ compiled unless there are none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import string
+from bisect import bisect_left
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from guidance.engine.conditions import (
+    APPLIES,
     CATEGORY_PLACEHOLDERS,
     Condition,
     ConditionError,
+    Facts,
     Test,
     check_words,
     compile_condition,
 )
-from guidance.engine.facts import INPUTS, Category, number
+from guidance.engine.facts import FIELDS, INPUTS, Category, number
 from guidance.engine.grading import Grading
 
 
@@ -74,10 +79,15 @@ class Logic:
     # The sections in an order where each comes after every section its condition names.
     evaluation_order: tuple[SectionRule, ...] = field(repr=False)
 
-    # The tests in the order recommend() reads them, worked out once per version.
+    # The tests in the order recommend() reads them, worked out once per version; with each
+    # rule, whether its words are said once for a class of cases (``worded_per_class``).
     @cached_property
-    def category_tests(self) -> tuple[tuple[CategoryRule, Test], ...]:
-        return tuple((rule, rule.condition.holds) for rule in self.category)
+    def category_tests(self) -> tuple[tuple[CategoryRule, Test, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule, rule.condition.holds, f"category rule {index}" in once)
+            for index, rule in enumerate(self.category, 1)
+        )
 
     @cached_property
     def section_tests(self) -> tuple[tuple[str, Test], ...]:
@@ -88,8 +98,99 @@ class Logic:
         return tuple((rule.slug, rule.condition) for rule in self.sections)
 
     @cached_property
-    def warning_tests(self) -> tuple[tuple[WarningRule, Test], ...]:
-        return tuple((rule, rule.condition.holds) for rule in self.warnings)
+    def section_words(self) -> tuple[tuple[str, Condition, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule.slug, rule.condition, f"section {rule.slug}" in once) for rule in self.sections
+        )
+
+    @cached_property
+    def warning_tests(self) -> tuple[tuple[WarningRule, Test, bool], ...]:
+        once = self.worded_per_class
+        return tuple(
+            (rule, rule.condition.holds, f"warning {rule.code}" in once) for rule in self.warnings
+        )
+
+    @cached_property
+    def class_facts(self) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[Decimal, ...]], ...]]:
+        """What a case's class (``case_class``) is made of: the listed facts any condition
+        reads (the derived grades among them), and each number one compares, with the
+        constants it is compared with, lowest first."""
+        read = self.fields_used() - {APPLIES, "category"}
+        listed = tuple(sorted(name for name in read if FIELDS[name].kind != "number"))
+        limits: dict[str, set[Decimal]] = {name: set() for name in read - set(listed)}
+        for _, condition in self.conditions():
+            for name, values in condition.thresholds().items():
+                limits[name] |= values
+        return listed, tuple((name, tuple(sorted(limits[name]))) for name in sorted(limits))
+
+    @cached_property
+    def case_class(self) -> Callable[[Facts], Hashable]:
+        """The class of cases a case falls in, for everything its conditions decide.
+
+        Its key is the value of each listed fact of ``class_facts`` and, for each number,
+        where the case's falls against its constants: below, at or above each. Whether a
+        condition holds, or cannot be decided, is the same for every case of one class, and
+        so are the category and the sections that apply, which are decided by conditions
+        (the exhaustive check's classes, ``guidance/engine/check.py``, rest on the same).
+        """
+        listed, numbers = self.class_facts
+
+        def where(value: Any, constants: tuple[Decimal, ...]) -> int | None:
+            if value is None:
+                return None
+            index = bisect_left(constants, value)
+            return 2 * index + (index < len(constants) and constants[index] == value)
+
+        values = itemgetter(*listed) if listed else lambda facts: ()
+
+        def key(facts: Facts) -> Hashable:
+            return (
+                values(facts),
+                tuple([where(facts[name], constants) for name, constants in numbers]),
+            )
+
+        return key
+
+    @cached_property
+    def worded_per_class(self) -> frozenset[str]:
+        """The rules (by where, as ``conditions()`` names them) whose words are the same for
+        every case of one class: those that name, in their condition and in the editor's
+        words, only listed facts of ``class_facts``, the category and the sections. A number
+        is said as the case's own, and the grade's basis from the case's numbers."""
+        same = {*self.class_facts[0], "category", APPLIES}
+
+        def said_per_class(condition: Condition | None, *texts: str) -> bool:
+            named = set(condition.names) if condition is not None else set()
+            for text in texts:
+                named.update(
+                    name[:1].lower() + name[1:]
+                    for _, name, _, _ in string.Formatter().parse(text)
+                    if name is not None
+                )
+            return named <= same
+
+        found = set()
+        for index, rule in enumerate(self.category, 1):
+            if said_per_class(None if rule.basis else rule.condition, rule.basis):
+                found.add(f"category rule {index}")
+        for section in self.sections:
+            if said_per_class(section.condition, *section.condition.words.values()):
+                found.add(f"section {section.slug}")
+        for warning in self.warnings:
+            if warning.detail is None:
+                worded = said_per_class(warning.condition)
+            else:
+                worded = said_per_class(None, warning.detail)
+            if worded:
+                found.add(f"warning {warning.code}")
+        return frozenset(found)
+
+    # What the conditions decided for the classes of cases seen so far (``case_class``),
+    # kept for as long as the logic is: the interpreter fills it, up to a bound.
+    @cached_property
+    def decided(self) -> dict[Hashable, Any]:
+        return {}
 
     @property
     def slugs(self) -> tuple[str, ...]:
