@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guidance import engine
+from guidance.engine import sensitivity
 from guidance.engine.check import valid
 from guidance.engine.facts import INPUTS
-from guidance.engine.sensitivity import ANSWERS
+from guidance.engine.sensitivity import ANSWERS, answer_words
 from tests.advice import (
     DIFFERENTIATION_VALUES,
     EXTENT_VALUES,
@@ -36,6 +38,7 @@ from tests.advice import (
     facts_from_json,
     pancreas,
     recommend,
+    version_1_document,
     what_would_change,
 )
 
@@ -202,6 +205,55 @@ def test_a_range_with_the_advice_of_the_number_not_given_is_not_listed():
     assert changes[0].grade is None
 
 
+def with_warning(code: str, condition: str):
+    """Version 1's logic with one warning's condition replaced."""
+    document = version_1_document()
+    [warning] = [item for item in document["warnings"] if item["code"] == code]
+    warning["applies_when"] = condition
+    return engine.compile_logic(document)
+
+
+def test_a_number_whose_every_value_gives_one_advice_is_one_range_from_its_lowest_value():
+    # The discordance warning made to fire when the mitotic count is not given: with a G3
+    # Ki-67 every mitotic count gives G3 and no warning, unlike no count at all.
+    logic = with_warning("grade-discordant", "grade_from_mitoses == null")
+    facts = case(ki67_percent=D(30), mitoses_per_10hpf=None)
+
+    [change] = of(sensitivity.what_would_change(logic, facts), "mitoses_per_10hpf")
+
+    assert (change.direction, change.value, change.to) == ("range", None, 0)
+    assert change.when == "mitotic count given at any value"
+    assert change.warnings_removed == ("grade-discordant",)
+
+
+def test_a_range_of_one_value_and_one_cut_at_a_threshold_are_said_as_such():
+    # A warning for a Ki-67 of exactly 20 %: the G2 values split into 3 to 19.9 % and 20 %.
+    logic = with_warning("grade-discordant", "ki67_percent != null and ki67_percent == 20")
+    facts = case(ki67_percent=None, mitoses_per_10hpf=None)
+
+    changes = of(sensitivity.what_would_change(logic, facts), "ki67_percent")
+
+    assert [(change.to, change.when) for change in changes] == [
+        (D("2.9"), "Ki-67 below 3 %"),
+        (D(3), "Ki-67 3 % or more and below 20 %"),
+        (D(20), "Ki-67 20 %"),
+        (D("20.1"), "Ki-67 above 20 %"),
+    ]
+    assert changes[2].warnings_added == ("grade-discordant",)
+
+
+def test_a_change_keeps_the_grade_and_category_it_changes_from():
+    change = only(what_would_change(by_ki67("19.5")), "ki67_percent", "above")
+    assert (change.grade_before, change.grade) == ("G2", "G3")
+    assert change.category_before == "well_differentiated"
+    [well] = [
+        change
+        for change in what_would_change(case(differentiation="poor", ki67_percent=D(30)))
+        if change.field == "differentiation" and change.to == "well"
+    ]
+    assert (well.category_before, well.category) == ("poorly_differentiated", "well_differentiated")
+
+
 # --- Answers ------------------------------------------------------------------------
 
 
@@ -236,6 +288,13 @@ def test_resectability_not_yet_assessed_lists_both_answers():
         ("no", "metastases not resectable"),
     ]
     assert changes[1].sections_removed == ("debulking-surgery",)
+
+
+def test_an_answer_in_words_says_a_boolean_both_ways():
+    symptoms = INPUTS["hormonal_symptoms"]
+    assert answer_words(symptoms, True) == "hormonal symptoms"
+    assert answer_words(symptoms, False) == "no hormonal symptoms"
+    assert answer_words(INPUTS["ssr_imaging"], "not_done") == "SSR imaging not done"
 
 
 def test_a_boolean_answer_is_its_other_value():

@@ -213,9 +213,12 @@ def _bound(
     step = fact.resolution
     if direction == ABOVE:
         # The cut lies between the step below the edge (included) and the edge.
-        threshold = max(t for t in thresholds if edge - step <= t < edge)
+        # Not mutated: an edge that is a threshold returned above, so "< edge" and
+        # "<= edge" pick the same one.
+        threshold = max(t for t in thresholds if edge - step <= t < edge)  # pragma: no mutate
         return threshold, f"above {number(threshold)}{unit}"
-    threshold = min(t for t in thresholds if edge < t <= edge + step)
+    # Not mutated: as above, "edge <" and "edge <=" pick the same threshold.
+    threshold = min(t for t in thresholds if edge < t <= edge + step)  # pragma: no mutate
     return threshold, f"below {number(threshold)}{unit}"
 
 
@@ -259,7 +262,10 @@ def _run_words(fact: Field, low: Decimal, high: Decimal, thresholds: frozenset[D
     """A run of values in words: "below 3 %", "3 to 20 %", "above 20 %", "any value"."""
     unit = fact.limit_unit
     bottom = None if low == fact.minimum else _bound(fact, low, thresholds, ABOVE)[1]
-    top = None if high == fact.maximum else _bound(fact, high, thresholds, BELOW)[1]
+    top = None
+    if high != fact.maximum:
+        # Not mutated: _bound() reads any direction but ABOVE as BELOW.
+        top = _bound(fact, high, thresholds, BELOW)[1]  # pragma: no mutate
     if bottom is None and top is None:
         return "given at any value"
     if low == high:
