@@ -24,25 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guidance import engine, sensitivity  # noqa: E402
+from guidance.engine.logic_file import version_1_logic  # noqa: E402
 from guidance.engine.sensitivity import what_would_change  # noqa: E402
 
 ROUNDS, REPEAT = 20, 5
 BUDGET_MS = 5.0
-
-
-def version_1() -> engine.Logic:
-    data = json.loads((ROOT / "guidance/data/guideline-version-1-logic.json").read_text())
-    return engine.compile_logic(
-        {
-            "grading": data["grading"],
-            "category": data["category"],
-            "exclusive": data["exclusive"],
-            "sections": [
-                {"slug": s, "order": i, **r} for i, (s, r) in enumerate(data["sections"].items(), 1)
-            ],
-            "warnings": [{"code": c, **r} for c, r in data["warnings"].items()],
-        }
-    )
 
 
 def version_2() -> tuple[engine.Logic, dict[str, str], dict[str, str]]:
@@ -92,7 +78,7 @@ def report(name: str, times: list[float]) -> None:
 
 def main() -> None:
     found = cases()
-    logic_1 = version_1()
+    logic_1 = version_1_logic()
     logic_2, headings, messages = version_2()
 
     def as_json(value: Decimal) -> float:
