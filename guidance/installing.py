@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.color import color_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -90,6 +91,11 @@ def install_guideline_revisions() -> Installation:
             # Raised inside the transaction: the reference cases and the draft go with it.
             raise InstallationRefused(
                 f"Version {LABEL} was not installed, and nothing was changed: {error}"
+            ) from error
+        except ValidationError as error:  # a reference case the model refuses
+            raise InstallationRefused(
+                f"Version {LABEL} was not installed, and nothing was changed: a reference "
+                f"case was refused: {'; '.join(error.messages)}"
             ) from error
     return Installation(
         True,

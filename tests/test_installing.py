@@ -173,6 +173,26 @@ def test_an_editor_s_own_reference_case_still_gates_version_2(version_1):
     assert statuses() == {"1": PUBLISHED}
 
 
+def test_a_reference_case_the_model_refuses_is_a_refusal_and_nothing_changed(
+    version_1, tmp_path, monkeypatch
+):
+    cases = json.loads(installing.VERSION_2_REFERENCE_CASES.read_text(encoding="utf-8"))
+    cases[-1]["expected_grade"] = "G4"
+    broken = tmp_path / "reference_cases_version_2.json"
+    broken.write_text(json.dumps(cases), encoding="utf-8")
+    monkeypatch.setattr(installing, "VERSION_2_REFERENCE_CASES", broken)
+    before = state()
+
+    with pytest.raises(installing.InstallationRefused) as refused:
+        installing.install_guideline_revisions()
+
+    assert str(refused.value) == (
+        "Version 2 was not installed, and nothing was changed: a reference case was refused: "
+        "Value 'G4' is not a valid choice."
+    )
+    assert state() == before
+
+
 def test_logic_that_fails_the_exhaustive_check_is_refused_and_nothing_changed(
     version_1, tmp_path, monkeypatch
 ):
