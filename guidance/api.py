@@ -161,7 +161,7 @@ def answer(shown: recommendation.Recommendation) -> dict[str, Any]:
     inputs (the caller sent them), the category's wording and basis, or the sections' order
     (the list is in that order). Every recommendation and warning says whose words it is
     (``voice``) and what it is cited as (``citation``), as the page does; what would change
-the advice is each change as the engine states it, without the page's sentence."""
+    the advice is each change as the engine states it, without the page's sentence."""
     return {
         "guideline": {key: shown["guideline"][key] for key in GUIDELINE_KEYS},
         "grade": shown["grade"],
